@@ -1,0 +1,10 @@
+export {
+  type AgentExecution,
+  AgentExecutionSchema,
+  type AgentRef,
+  AgentRefSchema,
+  type ChatMessage,
+  ChatMessageSchema,
+  type ToolCall,
+  ToolCallSchema,
+} from "./agent-execution.js";

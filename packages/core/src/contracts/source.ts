@@ -1,0 +1,29 @@
+import type { CheckpointView } from "./checkpoint.js";
+import type { ComponentContext, HealthStatus } from "./context.js";
+import type { Message } from "./message.js";
+
+export interface SourceContext extends ComponentContext {
+  readonly checkpoints: CheckpointView;
+}
+
+/**
+ * A chunk of messages and, optionally, the position reached once every one of them (and every
+ * earlier chunk of the same checkpoint key) has been acknowledged by every sink.
+ */
+export interface SourceChunk<T = unknown> {
+  readonly messages: readonly Message<T>[];
+  readonly checkpoint?: { readonly key: string; readonly position: unknown };
+}
+
+/**
+ * A source produces chunks lazily: the engine pulls the next chunk only when the in-flight budget
+ * has room, so a source must not fetch ahead of `next()` being called.
+ * One call of `read()` is one pass (a polling cycle); the runner schedules repeated passes.
+ */
+export interface Source<T = unknown> {
+  readonly type: string;
+  open?(ctx: SourceContext): Promise<void>;
+  read(ctx: SourceContext): AsyncIterable<SourceChunk<T>>;
+  health?(): Promise<HealthStatus>;
+  close?(): Promise<void>;
+}
