@@ -17,3 +17,10 @@ export {
   PoisonError,
   RetryableError,
 } from "./errors/classified-errors.js";
+export {
+  type ComponentDefinition,
+  type ComponentDeps,
+  type ComponentKind,
+  defineComponent,
+} from "./registry/component-definition.js";
+export { ComponentRegistry, formatPath } from "./registry/component-registry.js";
