@@ -23,7 +23,6 @@ export interface PartialFailure {
 export interface Sink<T = unknown> {
   readonly type: string;
   open?(ctx: ComponentContext): Promise<void>;
-  // biome-ignore lint/suspicious/noConfusingVoidType: a sink that accepted everything simply returns nothing
   write(
     batch: readonly Message<T>[],
     ctx: WriteContext,
