@@ -12,6 +12,12 @@ export interface SourceContext extends ComponentContext {
  */
 export interface SourceChunk<T = unknown> {
   readonly messages: readonly Message<T>[];
+  /**
+   * Records the source read but could not turn into messages (malformed rows…). The engine sends
+   * each to the dead-letter path with its error (stage "source") and counts them as acknowledged for
+   * this chunk's checkpoint, so a bad row is reported once and never blocks progress.
+   */
+  readonly rejected?: readonly { readonly message: Message<unknown>; readonly error: Error }[];
   readonly checkpoint?: { readonly key: string; readonly position: unknown };
 }
 
