@@ -1,0 +1,50 @@
+import { writeFileSync } from "node:fs";
+
+/** What each figure means and, for ratios, what it is compared with and the target. */
+const DESCRIPTIONS: Record<string, string> = {
+  throughputRatio: "core engine ÷ hand-written loop, generate → 2 transforms → null (target ≥ 0.5)",
+  coreMessagesPerSec: "core engine messages/s (generate → 2 transforms → null sink)",
+  baselineMessagesPerSec: "hand-written loop doing the same work, messages/s (baseline)",
+  stalledSinkPeakHeapMB:
+    "peak heap, 1,000,000 × 1 KiB messages, 10 MiB budget, sink never completes (target < 150)",
+  sourceRowsPerSec: "Databricks source rows/s through the real driver and the emulator",
+  sourcePeakHeapMB: "peak heap streaming 1,000,000 seeded rows (target < 200)",
+  redactMBps1k: "redaction MB/s on 1 KB agent payloads",
+  redactMBps16k: "redaction MB/s on 16 KB agent payloads",
+  redactMBps1m: "redaction MB/s on 1 MB agent payloads",
+  jsonRoundTripMBps16k: "JSON parse + stringify MB/s on the same 16 KB payloads (baseline)",
+  redactVsJsonRoundTrip: "redaction ÷ JSON round trip on 16 KB (target ≥ 0.33)",
+  kafkaSinkRecordsPerSec: "sink-kafka records/s, 100,000 × 1 KiB, real broker",
+  rawKafkajsRecordsPerSec: "raw kafkajs producer, same records and batch size (baseline)",
+  kafkaSinkVsRawKafkajs: "sink-kafka ÷ raw kafkajs (target ≥ 0.8)",
+  aktoSinkRecordsPerSec: "sink-akto records/s against the Akto ingestion emulator",
+  rawHttpRecordsPerSec: "raw undici POSTs of the same batches (baseline)",
+  aktoSinkVsRawHttp: "sink-akto ÷ raw HTTP",
+  e2eRowsPerSec: "end to end rows/s: emulator → redact → map → Kafka",
+  e2ePeakRssMB: "peak RSS of the end-to-end run",
+  throttledPeakRssMB: "peak RSS with the sink throttled to 10% speed",
+};
+
+export function writeReport(path: string, results: Record<string, number | string>): void {
+  const rows = Object.entries(results)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => `| \`${k}\` | ${formatNumber(v as number)} | ${DESCRIPTIONS[k] ?? ""} |`);
+  const text = `# Benchmarks
+
+Written by \`pnpm bench\` (also \`bench/results.json\`). Ratios compare against a baseline measured in the
+same run, because these machines are shared and noisy: read the ratios, not the absolute numbers.
+
+- machine: ${results.machine}
+- node: ${results.node}
+- date: ${results.date}
+
+| figure | value | what it is |
+| --- | --- | --- |
+${rows.join("\n")}
+`;
+  writeFileSync(path, text);
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? v.toLocaleString("en-US") : v.toFixed(v < 10 ? 3 : 1);
+}

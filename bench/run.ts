@@ -1,0 +1,50 @@
+/**
+ * `pnpm bench`: runs every benchmark module in this folder (each exports `run()` returning flat
+ * numeric figures), prints ONE flat JSON object with all figures and writes it to bench/results.json,
+ * plus a Markdown table in bench/README.md. Each module measures its own baseline in the same run, so
+ * the ratios hold on a noisy shared machine. `pnpm bench core redact` runs only those modules.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+type BenchModule = { run(): Promise<Record<string, number>> };
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = new Set(process.argv.slice(2));
+const modules = readdirSync(here)
+  .filter((f) => f.endsWith(".ts") && !["run.ts", "report.ts"].includes(f) && !f.endsWith(".d.ts"))
+  .map((f) => basename(f, ".ts"))
+  .filter((name) => only.size === 0 || only.has(name))
+  .sort();
+
+const results: Record<string, number | string> = {
+  machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${cpus()[0]?.model ?? "unknown cpu"}`,
+  node: process.version,
+  date: new Date().toISOString(),
+};
+const failures: string[] = [];
+for (const name of modules) {
+  const started = Date.now();
+  process.stderr.write(`[bench] ${name}…\n`);
+  try {
+    const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as BenchModule;
+    Object.assign(results, await mod.run());
+    process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  } catch (error) {
+    failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.stderr.write(`[bench] ${name} FAILED: ${String(error)}\n`);
+  }
+}
+
+const json = JSON.stringify(results);
+console.log(json);
+writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+const { writeReport } = await import("./report.js");
+writeReport(join(here, "README.md"), results);
+if (failures.length > 0) {
+  process.stderr.write(`\n${failures.length} benchmark module(s) failed:\n${failures.join("\n")}\n`);
+  process.exit(1);
+}
+process.exit(0);
