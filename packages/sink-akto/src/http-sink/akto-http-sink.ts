@@ -1,0 +1,174 @@
+import type { ComponentContext, HealthStatus, Message, Sink, WriteContext } from "@pipekit/core";
+import { FatalError, PoisonError, RetryableError } from "@pipekit/core";
+import { Agent, type Dispatcher } from "undici";
+import {
+  type AktoHttpSinkConfig,
+  aktoHttpSinkConfigSchema,
+  type ResolvedAktoHttpSinkConfig,
+} from "./config.js";
+import { errorForStatus, errorForTransportFailure } from "./response-errors.js";
+
+/** Error bodies can be large HTML pages; we only need enough to explain the failure. */
+const MAX_ERROR_BODY_CHARS = 16_384;
+
+export interface AktoHttpSink extends Sink {
+  readonly type: "akto_http";
+  /** The ingestion endpoint batches go to, without credentials. */
+  readonly endpoint: string;
+}
+
+/**
+ * A sink that POSTs each batch to `<url>/api/ingestData` as `{"batchData":[record, …]}`.
+ * Message values must be Akto records (plain JSON objects); they are sent as they are.
+ * A batch resolves only on HTTP 2xx, judged by status alone: Akto may say {"success":false} on success.
+ */
+export function createAktoHttpSink(config: AktoHttpSinkConfig): AktoHttpSink {
+  const resolved: ResolvedAktoHttpSinkConfig = aktoHttpSinkConfigSchema.parse(config);
+  return new AktoHttpSinkImpl(resolved);
+}
+
+class AktoHttpSinkImpl implements AktoHttpSink {
+  readonly type = "akto_http" as const;
+  readonly endpoint: string;
+  private readonly base: URL;
+  private readonly headers: Record<string, string>;
+  private readonly agent: Agent;
+  private closed = false;
+
+  constructor(private readonly config: ResolvedAktoHttpSinkConfig) {
+    this.base = new URL(config.url);
+    // Credentials in the URL would leak into messages; we never print them.
+    this.base.username = "";
+    this.base.password = "";
+    this.base.pathname = this.base.pathname.replace(/\/+$/, "");
+    this.endpoint = `${this.base.origin}${this.base.pathname}/api/ingestData`;
+    this.headers = { "content-type": "application/json" };
+    // Akto reads the raw JWT from `authorization`, with no "Bearer " prefix.
+    if (config.token) this.headers.authorization = config.token;
+    this.agent = new Agent({
+      connections: config.concurrency,
+      keepAliveTimeout: 30_000,
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+      connect: { timeout: config.timeoutMs },
+    });
+  }
+
+  async open(_ctx: ComponentContext): Promise<void> {}
+
+  async write(batch: readonly Message[], ctx: WriteContext): Promise<void> {
+    if (batch.length === 0) return;
+    if (this.closed) throw new FatalError(`Akto sink for ${this.endpoint} is closed`);
+    const body = serialiseBatch(batch);
+    await this.post(this.endpoint, body, batch.length, ctx.signal);
+  }
+
+  classifyError(error: unknown): "retryable" | "poison" | "fatal" | undefined {
+    if (error instanceof RetryableError) return "retryable";
+    if (error instanceof PoisonError) return "poison";
+    if (error instanceof FatalError) return "fatal";
+    return undefined;
+  }
+
+  async health(): Promise<HealthStatus> {
+    const target = `${this.base.origin}${this.base.pathname}/healthCheck`;
+    try {
+      const res = await this.agent.request({
+        origin: this.base.origin,
+        path: `${this.base.pathname}/healthCheck`,
+        method: "GET",
+        headers: this.headers,
+      });
+      const text = await readCapped(res.body);
+      if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, detail: `${target} is up` };
+      return {
+        ok: false,
+        detail: `${target} answered HTTP ${res.statusCode}: ${this.scrub(text).slice(0, 200)}`,
+      };
+    } catch (error) {
+      return { ok: false, detail: errorForTransportFailure(error, target, this.config.timeoutMs).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.agent.close();
+  }
+
+  private async post(target: string, body: string, batchSize: number, signal?: AbortSignal): Promise<void> {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.agent.request({
+        origin: this.base.origin,
+        path: `${this.base.pathname}/api/ingestData`,
+        method: "POST",
+        headers: this.headers,
+        body,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      throw errorForTransportFailure(error, target, this.config.timeoutMs);
+    }
+    let text: string;
+    try {
+      text = await readCapped(res.body);
+    } catch (error) {
+      // The status may be 2xx, but without the full answer we cannot know the batch landed.
+      throw errorForTransportFailure(error, target, this.config.timeoutMs);
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return;
+    throw errorForStatus({
+      statusCode: res.statusCode,
+      headers: res.headers,
+      body: this.scrub(text),
+      target,
+      batchSize,
+    });
+  }
+
+  /** Some servers echo request headers in errors; the token must never reach a message or log. */
+  private scrub(text: string): string {
+    const token = this.config.token;
+    return token ? text.split(token).join("[REDACTED]") : text;
+  }
+}
+
+/**
+ * `{"batchData":[…]}` built from each record's JSON. A value that cannot be serialised (a cycle,
+ * a BigInt) is bad data, not a transport problem: PoisonError lets the engine isolate it.
+ */
+function serialiseBatch(batch: readonly Message[]): string {
+  const parts: string[] = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const message = batch[i]!;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(message.value);
+    } catch (error) {
+      throw new PoisonError(`Message ${message.id} cannot be serialised to JSON for Akto`, { cause: error });
+    }
+    if (json === undefined || typeof message.value !== "object" || message.value === null) {
+      throw new PoisonError(
+        `Message ${message.id} is not an Akto record object (got ${describe(message.value)})`,
+      );
+    }
+    parts[i] = json;
+  }
+  return `{"batchData":[${parts.join(",")}]}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+/** Read the body as text, keeping at most MAX_ERROR_BODY_CHARS but always draining the stream. */
+async function readCapped(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  let out = "";
+  for await (const chunk of body) {
+    if (out.length < MAX_ERROR_BODY_CHARS) out += (chunk as Buffer).toString("utf8");
+  }
+  return out.length > MAX_ERROR_BODY_CHARS ? out.slice(0, MAX_ERROR_BODY_CHARS) : out;
+}

@@ -1,0 +1,13 @@
+import { defineComponent } from "@pipekit/core";
+import { createAktoHttpSink } from "./akto-http-sink.js";
+import { aktoHttpSinkConfigSchema } from "./config.js";
+
+/** Registry entry: `type: akto_http` in YAML, with `token` treated as a secret everywhere. */
+export const aktoHttpSinkComponent = defineComponent({
+  kind: "sink",
+  type: "akto_http",
+  description: "POSTs batches of Akto records to Akto's data ingestion service (/api/ingestData).",
+  configSchema: aktoHttpSinkConfigSchema,
+  secretFields: ["token"],
+  create: (config) => createAktoHttpSink(config),
+});
