@@ -1,2 +1,2 @@
 // Public entry of @pipekit/testkit-akto. Each area adds its own export lines here.
-export {};
+export * from "./contract/index.js";
