@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+/**
+ * The runner's own part of a pipeline file. Runner-level keys are snake_case (like Vector and
+ * Redpanda Connect configs); the fields inside a component entry are whatever that component's zod
+ * schema declares. Component entries are checked against the registry separately, so here they
+ * only need a `type`.
+ */
+
+const componentEntry = z.looseObject({
+  type: z.string().min(1),
+});
+
+/** Keys of a sink entry that belong to the engine (batching, retries, concurrency), not the sink. */
+export const SINK_ENGINE_KEYS = ["id", "type", "batch", "retry", "concurrency"] as const;
+
+export const batchSchema = z.strictObject({
+  max_count: z.int().positive().optional(),
+  max_bytes: z.int().positive().optional(),
+  linger_ms: z.int().nonnegative().optional(),
+});
+
+export const retrySchema = z.strictObject({
+  max_attempts: z.int().positive().optional(),
+  initial_delay_ms: z.int().nonnegative().optional(),
+  max_delay_ms: z.int().positive().optional(),
+  multiplier: z.number().min(1).optional(),
+});
+
+const sinkEntry = z.looseObject({
+  id: z.string().min(1).optional(),
+  type: z.string().min(1),
+  batch: batchSchema.optional(),
+  retry: retrySchema.optional(),
+  concurrency: z.int().positive().optional(),
+});
+
+const scheduleSchema = z
+  .strictObject({
+    interval_seconds: z.number().positive().optional(),
+    cron: z.string().min(1).optional(),
+    once: z.literal(true).optional(),
+  })
+  .superRefine((value, ctx) => {
+    const chosen = ["interval_seconds", "cron", "once"].filter(
+      (k) => value[k as keyof typeof value] !== undefined,
+    );
+    if (chosen.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected exactly one of interval_seconds, cron, once; found ${chosen.length === 0 ? "none" : chosen.join(", ")}`,
+      });
+    }
+  });
+
+const testInput = z.strictObject({
+  id: z.string().optional(),
+  value: z.unknown(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const configTestSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    input: z.array(testInput).min(1),
+    /** Which transforms to run: all of them (default) or the listed indexes, in order. */
+    transforms: z.union([z.literal("all"), z.array(z.int().nonnegative())]).optional(),
+    expect: z.array(z.unknown()).optional(),
+    expect_count: z.int().nonnegative().optional(),
+    /** Each listed object must deep-match (as a subset) at least one output value. */
+    expect_contains: z.array(z.unknown()).optional(),
+    /** Number of inputs that a transform must reject (dead-letter). */
+    expect_dead_letters: z.int().nonnegative().optional(),
+  })
+  .superRefine((value, ctx) => {
+    const kinds = [value.expect, value.expect_count, value.expect_contains, value.expect_dead_letters];
+    if (kinds.every((k) => k === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a test needs at least one of expect, expect_count, expect_contains, expect_dead_letters",
+      });
+    }
+  });
+
+export const pipelineConfigSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]+$/, "expected letters, digits, '.', '_' or '-'"),
+  description: z.string().optional(),
+  source: componentEntry,
+  transforms: z.array(componentEntry).default([]),
+  sinks: z.array(sinkEntry).min(1),
+  dead_letter: z.strictObject({ path: z.string().min(1) }).optional(),
+  checkpoints: z.strictObject({ path: z.string().min(1) }).optional(),
+  budget: z
+    .strictObject({
+      max_messages: z.int().positive().optional(),
+      max_bytes: z.int().positive().optional(),
+    })
+    .optional(),
+  schedule: scheduleSchema.default({ once: true }),
+  http: z
+    .strictObject({
+      port: z.int().min(0).max(65535),
+      host: z.string().optional(),
+    })
+    .optional(),
+  shutdown: z.strictObject({ drain_timeout_seconds: z.number().positive().default(30) }).optional(),
+  logging: z.strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).optional(),
+  plugins: z.array(z.string().min(1)).default([]),
+  tests: z.array(configTestSchema).default([]),
+});
+
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+export type ConfigTest = z.output<typeof configTestSchema>;
+export type ComponentEntry = z.output<typeof componentEntry>;
+export type SinkEntry = z.output<typeof sinkEntry>;
+export type ScheduleConfig = z.output<typeof scheduleSchema>;

@@ -1,0 +1,231 @@
+import type { ComponentDefinition, ComponentKind, ComponentRegistry } from "@pipekit/core";
+import type { z } from "zod";
+import { loadPlugins } from "../plugins/load-plugins.js";
+import type { ConfigIssue } from "./config-issue.js";
+import { type LoadedConfigFile, loadConfigFile } from "./load-config-file.js";
+import {
+  type PipelineConfig,
+  pipelineConfigSchema,
+  SINK_ENGINE_KEYS,
+  type SinkEntry,
+} from "./pipeline-config-schema.js";
+import { MASK, SecretScrubber } from "./secret-scrubber.js";
+import { findUnknownKeys, isPlainObject, suggest } from "./unknown-keys.js";
+import type { ConfigPath } from "./yaml-positions.js";
+
+/** A component entry checked against its registered schema. */
+export interface ResolvedComponent<K extends ComponentKind = ComponentKind> {
+  /** "source", "transforms[1]" or the sink's id. */
+  readonly id: string;
+  readonly kind: K;
+  readonly type: string;
+  readonly definition: ComponentDefinition<K>;
+  /** The component's own config, parsed by its schema (defaults applied). */
+  readonly config: unknown;
+  readonly path: ConfigPath;
+}
+
+export interface ResolvedSink extends ResolvedComponent<"sink"> {
+  readonly batch: SinkEntry["batch"];
+  readonly retry: SinkEntry["retry"];
+  readonly concurrency: number | undefined;
+}
+
+/** Everything needed to build and run the pipeline, all checks passed. */
+export interface ValidatedPipeline {
+  readonly file: string;
+  readonly baseDir: string;
+  readonly config: PipelineConfig;
+  readonly source: ResolvedComponent<"source">;
+  readonly transforms: readonly ResolvedComponent<"transform">[];
+  readonly sinks: readonly ResolvedSink[];
+  readonly secrets: SecretScrubber;
+}
+
+export interface ValidationResult {
+  readonly pipeline?: ValidatedPipeline;
+  /** Sorted by position; messages already scrubbed of secrets. */
+  readonly issues: readonly ConfigIssue[];
+  readonly secrets: SecretScrubber;
+  readonly loaded: LoadedConfigFile;
+}
+
+export interface PrepareOptions {
+  readonly registry: ComponentRegistry;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Load → interpolate → load plugins → check the runner's keys and every component's config.
+ * Collects every problem rather than stopping at the first, so one `validate` run shows them all.
+ */
+export async function prepareConfig(file: string, options: PrepareOptions): Promise<ValidationResult> {
+  const loaded = loadConfigFile(file, options.env ?? process.env);
+  const secrets = new SecretScrubber();
+  for (const path of loaded.secretPaths) secrets.addPath(path);
+  for (const value of loaded.secretValues) secrets.addValue(value);
+  const issues: ConfigIssue[] = [...loaded.issues];
+  const issueAt = (path: ConfigPath, message: string, at: "key" | "value" = "value"): void => {
+    const { line, column } = at === "key" ? loaded.positions.keyAt(path) : loaded.positions.valueAt(path);
+    issues.push({ file, path, line, column, message });
+  };
+  const finish = (pipeline?: ValidatedPipeline): ValidationResult => ({
+    issues: issues
+      .map((i) => ({ ...i, message: secrets.scrubText(i.message) }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)),
+    secrets,
+    loaded,
+    ...(pipeline && issues.length === 0 ? { pipeline } : {}),
+  });
+  if (loaded.data === undefined && issues.length > 0) return finish();
+  const data = loaded.data;
+  if (!isPlainObject(data)) {
+    issueAt([], `expected a mapping with id, source, sinks…; found ${describe(data)}`);
+    return finish();
+  }
+
+  // Plugins first: they may define the very component types the rest of the file uses.
+  if (Array.isArray(data.plugins) && data.plugins.every((p) => typeof p === "string")) {
+    for (const problem of await loadPlugins(data.plugins as string[], loaded.baseDir, options.registry)) {
+      issueAt(["plugins", problem.index], problem.message);
+    }
+  }
+
+  const describeAt = (path: ConfigPath, value: unknown): string =>
+    secrets.isSecretPath(path) ? MASK : describe(value);
+  const reportZod = (error: z.ZodError, prefix: ConfigPath, value: unknown): void => {
+    for (const issue of error.issues) {
+      if (issue.code === "unrecognized_keys") continue; // reported with suggestions by findUnknownKeys
+      const path = [...prefix, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
+      const found = valueAt(value, issue.path as ConfigPath);
+      if (issue.code === "invalid_type") {
+        issueAt(
+          path,
+          found === undefined
+            ? `missing required field "${String(path[path.length - 1])}" (expected ${issue.expected})`
+            : `expected ${issue.expected}, found ${describeAt(path, found)}`,
+        );
+      } else {
+        issueAt(
+          path,
+          found === undefined || isPlainObject(found)
+            ? issue.message
+            : `${issue.message}; found ${describeAt(path, found)}`,
+        );
+      }
+    }
+  };
+  const reportUnknownKeys = (
+    schema: z.ZodType,
+    value: unknown,
+    prefix: ConfigPath,
+    ignore: readonly string[] = [],
+  ): void => {
+    for (const unknown of findUnknownKeys(schema, value, prefix, ignore)) {
+      const hint = unknown.suggestion ? `; did you mean "${unknown.suggestion}"?` : "";
+      issueAt(unknown.path, `unknown key "${unknown.key}"${hint}`, "key");
+    }
+  };
+
+  const top = pipelineConfigSchema.safeParse(data);
+  reportUnknownKeys(pipelineConfigSchema, data, []);
+  if (!top.success) reportZod(top.error, [], data);
+
+  const resolve = <K extends ComponentKind>(
+    kind: K,
+    entry: unknown,
+    path: ConfigPath,
+    id: string,
+    reserved: readonly string[],
+  ): ResolvedComponent<K> | undefined => {
+    if (!isPlainObject(entry) || typeof entry.type !== "string") return undefined; // reported above
+    const definition = options.registry.get(kind, entry.type) as ComponentDefinition<K> | undefined;
+    if (!definition) {
+      const known = options.registry
+        .list(kind)
+        .map((d) => d.type)
+        .sort();
+      const guess = suggest(entry.type, known);
+      issueAt(
+        [...path, "type"],
+        `unknown ${kind} type "${entry.type}"${guess ? `; did you mean "${guess}"?` : ""} (known ${kind} types: ${known.join(", ") || "none"})`,
+      );
+      return undefined;
+    }
+    for (const field of definition.secretFields ?? []) {
+      const secretPath = [...path, ...field.split(".")];
+      secrets.addPath(secretPath);
+      secrets.addValue(valueAt(entry, field.split(".")));
+    }
+    const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !reserved.includes(k)));
+    reportUnknownKeys(definition.configSchema as z.ZodType, own, path, reserved);
+    const parsed = (definition.configSchema as z.ZodType).safeParse(own);
+    if (!parsed.success) {
+      reportZod(parsed.error, path, own);
+      return undefined;
+    }
+    return { id, kind, type: entry.type, definition, config: parsed.data, path };
+  };
+
+  const source = resolve("source", data.source, ["source"], "source", ["type"]);
+  const transforms = (Array.isArray(data.transforms) ? data.transforms : []).map((entry, i) =>
+    resolve("transform", entry, ["transforms", i], `transforms[${i}]`, ["type"]),
+  );
+  const sinkEntries = Array.isArray(data.sinks) ? data.sinks : [];
+  const sinkIds = sinkIdsOf(sinkEntries);
+  const seen = new Map<string, number>();
+  const sinks = sinkEntries.map((entry, i): ResolvedSink | undefined => {
+    const id = sinkIds[i] as string;
+    if (seen.has(id)) issueAt(["sinks", i, "id"], `duplicate sink id "${id}" (also sinks[${seen.get(id)}])`);
+    seen.set(id, i);
+    const resolved = resolve("sink", entry, ["sinks", i], id, SINK_ENGINE_KEYS);
+    if (!resolved || !isPlainObject(entry)) return undefined;
+    const sink = entry as SinkEntry;
+    return { ...resolved, batch: sink.batch, retry: sink.retry, concurrency: sink.concurrency };
+  });
+
+  if (!top.success || !source || transforms.some((t) => !t) || sinks.some((s) => !s) || issues.length > 0) {
+    return finish();
+  }
+  return finish({
+    file,
+    baseDir: loaded.baseDir,
+    config: top.data,
+    source,
+    transforms: transforms as ResolvedComponent<"transform">[],
+    sinks: sinks as ResolvedSink[],
+    secrets,
+  });
+}
+
+/** A sink's id: its `id`, else its type when that is unique, else `type_index`. */
+function sinkIdsOf(entries: readonly unknown[]): string[] {
+  const types = entries.map((e) => (isPlainObject(e) && typeof e.type === "string" ? e.type : "sink"));
+  return entries.map((e, i) => {
+    if (isPlainObject(e) && typeof e.id === "string") return e.id;
+    const type = types[i] as string;
+    return types.filter((t) => t === type).length === 1 ? type : `${type}_${i}`;
+  });
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** How a found value is named in messages: short, typed, never a whole structure. */
+export function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    return `string ${JSON.stringify(shown)}`;
+  }
+  return `${typeof value} ${String(value)}`;
+}
