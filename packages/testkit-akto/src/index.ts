@@ -1,2 +1,3 @@
 // Public entry of @pipekit/testkit-akto. Each area adds its own export lines here.
 export * from "./contract/index.js";
+export * from "./ingestion-emulator/index.js";
