@@ -1,1 +1,2 @@
 export * from "./http-sink/index.js";
+export * from "./mapping/index.js";

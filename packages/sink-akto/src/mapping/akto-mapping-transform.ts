@@ -1,0 +1,64 @@
+import { type AgentExecution, AgentExecutionSchema } from "@pipekit/agent-execution";
+import {
+  type ComponentContext,
+  deriveMessage,
+  type Message,
+  PoisonError,
+  type Transform,
+} from "@pipekit/core";
+import type { AktoRecord } from "./akto-record.js";
+import { mapExecution } from "./map-execution.js";
+import type { AktoMappingConfig, AktoMappingOptions } from "./mapping-config.js";
+import { resolveAktoMappingOptions } from "./resolve-options.js";
+
+/** Everything the mapping needs, from raw options: the record list for one execution. */
+export function mapExecutionToAktoRecords(
+  execution: AgentExecution,
+  options: AktoMappingOptions = {},
+): AktoRecord[] {
+  return mapExecution(execution, resolveAktoMappingOptions(options)).map((mapped) => mapped.record);
+}
+
+/**
+ * Pipeline transform: one AgentExecution message → its Akto records as messages (the agent call
+ * first, then one per tool call). Output ids: `<requestId>` and `<requestId>#tool:<toolCallId>`.
+ * `meta.truncated` lists payload fields cut to fit Akto's limits ([] when none); `meta.aktoRecordKind`
+ * is "agent" or "tool". A message whose value is not an AgentExecution is dead-lettered with the
+ * offending field paths.
+ */
+export function aktoMappingTransform(
+  options: AktoMappingOptions = {},
+): Transform<AgentExecution, AktoRecord> {
+  const config: AktoMappingConfig = resolveAktoMappingOptions(options);
+  return {
+    type: "akto_mapping",
+    transform(message: Message<AgentExecution>, ctx: ComponentContext): Message<AktoRecord>[] {
+      const parsed = AgentExecutionSchema.safeParse(message.value);
+      if (!parsed.success) {
+        // Zod's messages name the expected type, not the value, so nothing sensitive is echoed.
+        const where = parsed.error.issues
+          .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
+          .join("; ");
+        throw new PoisonError(`Message "${message.id}" is not an AgentExecution: ${where}`);
+      }
+      return mapExecution(parsed.data, config).map((mapped) => {
+        if (mapped.truncated.length > 0) {
+          ctx.logger.warn(
+            {
+              messageId: message.id,
+              recordId: mapped.id,
+              truncated: mapped.truncated,
+              removedChars: mapped.removedChars,
+            },
+            "Akto record payload truncated to fit Akto's size limits",
+          );
+        }
+        return deriveMessage(message, mapped.record, {
+          id: mapped.id,
+          meta: { aktoRecordKind: mapped.kind, truncated: mapped.truncated },
+          sizeBytes: mapped.sizeBytes,
+        });
+      });
+    },
+  };
+}

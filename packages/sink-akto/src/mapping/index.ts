@@ -1,0 +1,13 @@
+export { aktoMappingComponent } from "./akto-mapping-component.js";
+export { aktoMappingTransform, mapExecutionToAktoRecords } from "./akto-mapping-transform.js";
+// AKTO_MAX_BODY_BYTES is exported by the HTTP sink; the mapping keeps its own copy internal.
+export { AKTO_MAX_RECORD_BYTES, AKTO_MAX_STRING_CHARS, type AktoRecord } from "./akto-record.js";
+export { agentHost, toDnsLabel, toolHost } from "./dns-host.js";
+export { type MappedAktoRecord, mapExecution } from "./map-execution.js";
+export {
+  type AktoMappingConfig,
+  AktoMappingConfigSchema,
+  type AktoMappingOptions,
+} from "./mapping-config.js";
+export { resolveAktoMappingOptions } from "./resolve-options.js";
+export { truncationMarker } from "./truncate.js";

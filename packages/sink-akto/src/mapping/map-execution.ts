@@ -1,0 +1,262 @@
+import type { AgentExecution, ToolCall } from "@pipekit/agent-execution";
+import { PoisonError } from "@pipekit/core";
+import { AKTO_MAX_RECORD_BYTES, AKTO_MAX_STRING_CHARS, type AktoRecord } from "./akto-record.js";
+import { agentHost, toolHost } from "./dns-host.js";
+import type { AktoMappingConfig } from "./mapping-config.js";
+import { statusText } from "./status-text.js";
+import { jsonBytes, truncateToChars, truncateToJsonBytes } from "./truncate.js";
+
+/** A record plus what the pipeline needs to know about it. */
+export interface MappedAktoRecord {
+  /** `<requestId>` for the agent call, `<requestId>#tool:<toolCallId>` for a tool call. */
+  readonly id: string;
+  readonly kind: "agent" | "tool";
+  readonly record: AktoRecord;
+  /** Fields cut to fit Akto's limits, e.g. ["requestPayload"]; empty when nothing was cut. */
+  readonly truncated: readonly PayloadField[];
+  /** Characters removed per truncated field. */
+  readonly removedChars: Readonly<Partial<Record<PayloadField, number>>>;
+  /** Bytes of the record serialised as JSON. */
+  readonly sizeBytes: number;
+}
+
+type PayloadField = "requestPayload" | "responsePayload";
+
+/** Header values we copy from data (ids) are capped: a header is not the place for megabytes. */
+const MAX_HEADER_VALUE_CHARS = 8192;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * One AgentExecution → the agent's invocation record, then (when enabled) one record per tool call.
+ * Throws a PoisonError naming the execution and the field when the execution cannot be expressed
+ * in Akto's format (the pipeline dead-letters it; nothing is dropped silently).
+ */
+export function mapExecution(execution: AgentExecution, config: AktoMappingConfig): MappedAktoRecord[] {
+  const time = epochSeconds(execution.startTime);
+  if (time === undefined) {
+    throw new PoisonError(
+      `Cannot map execution "${execution.requestId}" to an Akto record: startTime must be epoch milliseconds within Akto's 32-bit seconds range, got ${execution.startTime}`,
+    );
+  }
+  if (execution.statusCode < 100 || execution.statusCode > 599) {
+    throw new PoisonError(
+      `Cannot map execution "${execution.requestId}" to an Akto record: statusCode must be an HTTP status 100-599, got ${execution.statusCode}`,
+    );
+  }
+
+  const { endpoint, model, modelVersion } = execution.agent;
+  const agentTag: Record<string, string> = {
+    ...config.tagExtras,
+    "gen-ai": "Gen AI",
+    "ai-agent": endpoint,
+    "bot-name": model ?? endpoint,
+    source: "DATABRICKS",
+    ...(model !== undefined ? { model } : {}),
+    ...(modelVersion !== undefined ? { "model-version": modelVersion } : {}),
+  };
+
+  const requestHeaders: Record<string, string> = {
+    host: agentHost(endpoint, execution.workspace),
+    "content-type": "application/json",
+    "x-databricks-request-id": headerValue(execution.requestId),
+  };
+  if (execution.clientRequestId) {
+    requestHeaders["x-databricks-client-request-id"] = headerValue(execution.clientRequestId);
+  }
+  // An errored call without a recorded body still tells Akto what went wrong.
+  const responsePayload =
+    execution.rawResponse === "" && execution.error !== undefined
+      ? JSON.stringify({ error: execution.error })
+      : execution.rawResponse;
+
+  const mapped = [
+    finish(execution.requestId, "agent", {
+      ...constantFields(config),
+      path: `/serving-endpoints/${encodeURIComponent(endpoint)}/invocations`,
+      method: "POST",
+      requestHeaders: JSON.stringify(requestHeaders),
+      responseHeaders: JSON.stringify({ "content-type": "application/json" }),
+      requestPayload: execution.rawRequest,
+      responsePayload,
+      time: String(time),
+      statusCode: String(execution.statusCode),
+      status: statusText(execution.statusCode),
+      tag: JSON.stringify(agentTag),
+    }),
+  ];
+  if (!config.includeToolCalls) return mapped;
+
+  const seenIds = new Set<string>();
+  execution.toolCalls.forEach((call, index) => {
+    // Message ids must stay unique within the execution even if the model reused or omitted a call id.
+    let callId = call.id === "" ? String(index) : call.id;
+    if (seenIds.has(callId)) callId = `${callId}~${index}`;
+    seenIds.add(callId);
+    mapped.push(mapToolCall(execution, call, callId, time, agentTag, config));
+  });
+  return mapped;
+}
+
+/**
+ * A tool call as the agent's own outbound API call: its own host under the agent's, the arguments
+ * as the request, the result (or error) as the response, linked to the agent call by header.
+ */
+function mapToolCall(
+  execution: AgentExecution,
+  call: ToolCall,
+  callId: string,
+  parentTime: number,
+  agentTag: Readonly<Record<string, string>>,
+  config: AktoMappingConfig,
+): MappedAktoRecord {
+  const failed = call.error !== undefined;
+  const statusCode = failed ? 500 : 200;
+  const responsePayload = call.result ?? (failed ? JSON.stringify({ error: call.error }) : "");
+  const startTime = call.startTime !== undefined ? epochSeconds(call.startTime) : undefined;
+  return finish(`${execution.requestId}#tool:${callId}`, "tool", {
+    ...constantFields(config),
+    path: `/tools/${encodeURIComponent(call.name)}`,
+    method: "POST",
+    requestHeaders: JSON.stringify({
+      host: toolHost(call.name, execution.agent.endpoint, execution.workspace),
+      "content-type": contentType(call.arguments),
+      "x-akto-parent-request-id": headerValue(execution.requestId),
+      "x-tool-call-id": headerValue(callId),
+    }),
+    responseHeaders: JSON.stringify({ "content-type": contentType(responsePayload) }),
+    requestPayload: call.arguments,
+    responsePayload,
+    time: String(startTime ?? parentTime),
+    statusCode: String(statusCode),
+    status: statusText(statusCode),
+    tag: JSON.stringify({ ...agentTag, tool: call.name }),
+  });
+}
+
+type VaryingFields = Pick<
+  AktoRecord,
+  | "path"
+  | "method"
+  | "requestHeaders"
+  | "responseHeaders"
+  | "requestPayload"
+  | "responsePayload"
+  | "time"
+  | "statusCode"
+  | "status"
+  | "tag"
+>;
+
+/** Assembles the record in the reference's field order and fits it to Akto's size limits. */
+function finish(id: string, kind: MappedAktoRecord["kind"], fields: VaryingFields & ConstantFields) {
+  const record: AktoRecord = {
+    path: fields.path,
+    method: fields.method,
+    requestHeaders: fields.requestHeaders,
+    responseHeaders: fields.responseHeaders,
+    requestPayload: fields.requestPayload,
+    responsePayload: fields.responsePayload,
+    ip: fields.ip,
+    destIp: fields.destIp,
+    time: fields.time,
+    statusCode: fields.statusCode,
+    status: fields.status,
+    type: fields.type,
+    akto_account_id: fields.akto_account_id,
+    akto_vxlan_id: fields.akto_vxlan_id,
+    is_pending: fields.is_pending,
+    source: fields.source,
+    tag: fields.tag,
+    direction: fields.direction,
+    process_id: fields.process_id,
+    socket_id: fields.socket_id,
+    daemonset_id: fields.daemonset_id,
+    enabled_graph: fields.enabled_graph,
+  };
+  return fitToLimits(id, kind, record);
+}
+
+/**
+ * Payloads are the only fields that can be large. First each is cut to Akto's per-string limit, then,
+ * if the serialised record still exceeds the body limit (JSON escapes and multi-byte UTF-8 make
+ * bytes exceed characters), the byte budget left by the other fields is shared between the two.
+ */
+function fitToLimits(id: string, kind: MappedAktoRecord["kind"], record: AktoRecord): MappedAktoRecord {
+  const removed: Partial<Record<PayloadField, number>> = {};
+  const cut = (field: PayloadField, result: { text: string; removed: number }) => {
+    if (result.removed === 0) return;
+    record[field] = result.text;
+    removed[field] = (removed[field] ?? 0) + result.removed;
+  };
+  cut("requestPayload", truncateToChars(record.requestPayload, AKTO_MAX_STRING_CHARS));
+  cut("responsePayload", truncateToChars(record.responsePayload, AKTO_MAX_STRING_CHARS));
+
+  let sizeBytes = Buffer.byteLength(JSON.stringify(record));
+  if (sizeBytes > AKTO_MAX_RECORD_BYTES) {
+    const requestBytes = jsonBytes(record.requestPayload);
+    const responseBytes = jsonBytes(record.responsePayload);
+    const available = AKTO_MAX_RECORD_BYTES - (sizeBytes - requestBytes - responseBytes);
+    const half = Math.floor(available / 2);
+    const requestBudget = responseBytes <= half ? available - responseBytes : Math.max(half, 0);
+    const responseBudget = available - Math.min(requestBytes, requestBudget);
+    cut("requestPayload", truncateToJsonBytes(record.requestPayload, requestBudget));
+    cut("responsePayload", truncateToJsonBytes(record.responsePayload, responseBudget));
+    sizeBytes = Buffer.byteLength(JSON.stringify(record));
+  }
+  const truncated = (["requestPayload", "responsePayload"] as const).filter((f) => removed[f] !== undefined);
+  return { id, kind, record, truncated, removedChars: removed, sizeBytes };
+}
+
+interface ConstantFields {
+  ip: string;
+  destIp: string;
+  type: string;
+  akto_account_id: string;
+  akto_vxlan_id: string;
+  is_pending: string;
+  source: string;
+  direction: string;
+  process_id: string;
+  socket_id: string;
+  daemonset_id: string;
+  enabled_graph: string;
+}
+
+function constantFields(config: AktoMappingConfig): ConstantFields {
+  return {
+    ip: config.clientIp,
+    destIp: "",
+    type: "HTTP/1.1",
+    akto_account_id: config.accountId,
+    akto_vxlan_id: config.vxlanId,
+    is_pending: "false",
+    // Traffic observed, not generated: Akto's enum has no "DATABRICKS" (that goes into the tag).
+    source: "MIRRORING",
+    direction: "",
+    process_id: "",
+    socket_id: "",
+    daemonset_id: "",
+    enabled_graph: "",
+  };
+}
+
+/** Epoch ms → whole seconds, or undefined when it is not a time Akto's int32 field can hold. */
+function epochSeconds(epochMs: number): number | undefined {
+  if (!Number.isFinite(epochMs) || epochMs < 0) return undefined;
+  const seconds = Math.floor(epochMs / 1000);
+  return seconds <= INT32_MAX ? seconds : undefined;
+}
+
+function headerValue(value: string): string {
+  return truncateToChars(value, MAX_HEADER_VALUE_CHARS).text;
+}
+
+/** Tool arguments and results are usually JSON, but free text happens. */
+function contentType(body: string): string {
+  try {
+    JSON.parse(body);
+    return "application/json";
+  } catch {
+    return "text/plain; charset=utf-8";
+  }
+}
