@@ -74,7 +74,7 @@ export function interpolateDocument(doc: Document, env: InterpolationEnv): Inter
         walk(pair.value, [...path, typeof key === "number" ? key : String(key)]);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => walk(item, [...path, index]));
+      for (const [index, item] of node.items.entries()) walk(item, [...path, index]);
     }
   };
   walk(doc.contents, []);
@@ -86,7 +86,7 @@ type Resolved = { value: string; secret: boolean } | { problem: string };
 function resolveReference(inner: string, env: InterpolationEnv): Resolved {
   if (inner.startsWith("file:")) {
     const target = inner.slice("file:".length).trim();
-    if (!target) return { problem: "`${file:...}` needs a path" };
+    if (!target) return { problem: "`$" + "{file:...}` needs a path" };
     const full = isAbsolute(target) ? target : resolve(env.baseDir, target);
     try {
       // A trailing newline is an artefact of how secret files are written, never part of the secret.

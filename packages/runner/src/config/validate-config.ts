@@ -65,7 +65,12 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   for (const path of loaded.secretPaths) secrets.addPath(path);
   for (const value of loaded.secretValues) secrets.addValue(value);
   const issues: ConfigIssue[] = [...loaded.issues];
+  // A value whose reference could not be resolved is already reported; its schema errors would be noise.
+  const unresolved = new Set(
+    loaded.issues.filter((i) => i.path.length > 0).map((i) => JSON.stringify(i.path)),
+  );
   const issueAt = (path: ConfigPath, message: string, at: "key" | "value" = "value"): void => {
+    if (unresolved.has(JSON.stringify(path))) return;
     const { line, column } = at === "key" ? loaded.positions.keyAt(path) : loaded.positions.valueAt(path);
     issues.push({ file, path, line, column, message });
   };
