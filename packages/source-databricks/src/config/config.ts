@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/**
+ * Source configuration. Field names mirror the Akto connector's environment variables
+ * (DATABRICKS_HOST, DATABRICKS_CLIENT_ID, DATABRICKS_CLIENT_SECRET, DATABRICKS_CATALOG,
+ * DATABRICKS_SCHEMA, DATABRICKS_PREFIX) so the runner can map them one to one.
+ */
+export const databricksSourceConfigSchema = z
+  .object({
+    /** Workspace URL, e.g. "https://adb-123.4.azuredatabricks.net" (scheme optional). */
+    host: z.string().min(1, "host is required (DATABRICKS_HOST)"),
+    /** Service principal application id (OAuth M2M). */
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    /** Personal access token: the alternative to clientId/clientSecret. */
+    token: z.string().min(1).optional(),
+    catalog: z.string().min(1).default("workspace"),
+    schema: z.string().min(1).default("default"),
+    /** Only tables whose names start with this prefix are considered. */
+    prefix: z.string().default(""),
+    /** SQL warehouse to query; discovered (first RUNNING one) when absent. */
+    warehouseId: z.string().min(1).optional(),
+    /** HTTP path of the warehouse; derived from warehouseId when absent. */
+    httpPath: z.string().min(1).optional(),
+    lookBackMinutes: z.number().positive().default(60),
+    /** Rows younger than this are left for the next cycle: payload logging is asynchronous. */
+    safetyLagSeconds: z.number().min(0).default(30),
+    /** Rows per fetched chunk (one SourceChunk per chunk). */
+    chunkRows: z.number().int().positive().default(5_000),
+    /** Tables read at the same time (at most this many open result sets). */
+    tableConcurrency: z.number().int().positive().default(2),
+    /** PEM of an extra CA to trust (on-prem proxies, the test emulator). */
+    caCert: z.string().min(1).optional(),
+    /** Bound on the delivered-id set kept per table in the checkpoint. */
+    maxTrackedIdsPerTable: z.number().int().positive().default(200_000),
+    /** A checkpoint is attached at least every this many rows of a table (and at its end). */
+    checkpointEveryRows: z.number().int().positive().default(50_000),
+    /** Bounded retries of REST calls on 429/503/network errors. */
+    restMaxRetries: z.number().int().min(0).default(4),
+    /** Per-request timeout for REST calls. */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+  })
+  .refine((c) => Boolean(c.token) || (Boolean(c.clientId) && Boolean(c.clientSecret)), {
+    message:
+      "set clientId and clientSecret (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET) or token (DATABRICKS_TOKEN)",
+    path: ["clientId"],
+  });
+
+export type DatabricksSourceConfig = z.output<typeof databricksSourceConfigSchema>;
+export type DatabricksSourceConfigInput = z.input<typeof databricksSourceConfigSchema>;
+
+/** Fields never echoed in logs, errors or metrics. */
+export const DATABRICKS_SECRET_FIELDS = ["clientSecret", "token"] as const;
+
+/** "https://host/" or "host" → "https://host" (no trailing slash). */
+export function normaliseHostUrl(host: string): string {
+  const withScheme = /^https?:\/\//i.test(host) ? host : `https://${host}`;
+  return withScheme.replace(/\/+$/, "");
+}
+
+/** The host part without scheme, e.g. for AgentExecution.workspace. */
+export function hostName(host: string): string {
+  return new URL(normaliseHostUrl(host)).host;
+}

@@ -1,0 +1,121 @@
+import type { ToolCallCollector } from "./tool-calls.js";
+import { asArray, asNumber, asRecord, asString, type JsonObject, toText } from "./values.js";
+
+/** One span in the shapes MLflow writes (v3 OTel-style, and the older v2 `context`/`parent_id` style). */
+export interface SpanView {
+  readonly spanId: string;
+  readonly parentId: string | undefined;
+  readonly name: string;
+  readonly spanType: string | undefined;
+  readonly startMs: number | undefined;
+  readonly endMs: number | undefined;
+  readonly inputs: string | undefined;
+  readonly outputs: string | undefined;
+  readonly error: string | undefined;
+  readonly attributes: JsonObject;
+}
+
+/** MLflow stores attribute values JSON-encoded ("\"TOOL\""); decode once when it parses. */
+export function decodeAttribute(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function nanosToMs(v: unknown): number | undefined {
+  if (typeof v === "bigint") return Number(v / 1_000_000n);
+  const n = asNumber(v);
+  return n === undefined ? undefined : Math.floor(n / 1_000_000);
+}
+
+export function readSpan(raw: unknown): SpanView | undefined {
+  const s = asRecord(raw);
+  if (!s) return undefined;
+  const context = asRecord(s.context);
+  const spanId = asString(s.span_id) ?? asString(context?.span_id);
+  const name = asString(s.name);
+  if (!spanId || !name) return undefined;
+  const attributes = asRecord(typeof s.attributes === "string" ? decodeAttribute(s.attributes) : s.attributes) ?? {};
+  const status = asRecord(typeof s.status === "string" ? decodeAttribute(s.status) : s.status);
+  const statusCode = asString(status?.code) ?? asString(s.status_code) ?? "";
+  const isError = /ERROR/i.test(statusCode) || statusCode === "2";
+  const errorMessage = asString(status?.message) ?? asString(s.status_message);
+  const inputs = attributes["mlflow.spanInputs"];
+  const outputs = attributes["mlflow.spanOutputs"];
+  return {
+    spanId,
+    parentId: asString(s.parent_span_id) ?? asString(s.parent_id) ?? undefined,
+    name,
+    spanType: asString(decodeAttribute(attributes["mlflow.spanType"])),
+    startMs: nanosToMs(s.start_time_unix_nano ?? s.start_time_ns ?? s.start_time),
+    endMs: nanosToMs(s.end_time_unix_nano ?? s.end_time_ns ?? s.end_time),
+    inputs: inputs === undefined ? undefined : toText(decodeAttribute(inputs)),
+    outputs: outputs === undefined ? undefined : toText(decodeAttribute(outputs)),
+    error: isError ? errorMessage || "span failed" : undefined,
+    attributes,
+  };
+}
+
+export interface Usage {
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+}
+
+/** Token usage as OpenAI (`prompt_tokens`) or Responses/MLflow (`input_tokens`) names it. */
+export function readUsage(v: unknown): Usage | undefined {
+  const u = asRecord(decodeAttribute(v));
+  if (!u) return undefined;
+  const prompt = asNumber(u.prompt_tokens ?? u.input_tokens);
+  const completion = asNumber(u.completion_tokens ?? u.output_tokens);
+  const total = asNumber(u.total_tokens) ?? (prompt !== undefined && completion !== undefined ? prompt + completion : undefined);
+  if (prompt === undefined && completion === undefined && total === undefined) return undefined;
+  const out: Usage = {};
+  if (prompt !== undefined) out.promptTokens = prompt;
+  if (completion !== undefined) out.completionTokens = completion;
+  if (total !== undefined) out.totalTokens = total;
+  return out;
+}
+
+/** Adds TOOL spans to `tools`; returns usage summed over LLM spans (when any reported it). */
+export function applySpans(spans: readonly SpanView[], tools: ToolCallCollector): Usage | undefined {
+  let usage: Usage | undefined;
+  for (const span of [...spans].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0))) {
+    if (span.spanType?.toUpperCase() === "TOOL") {
+      tools.addSpan({
+        id: span.spanId,
+        name: span.name,
+        args: span.inputs ?? "",
+        result: span.outputs,
+        startTime: span.startMs,
+        durationMs: span.startMs !== undefined && span.endMs !== undefined ? span.endMs - span.startMs : undefined,
+        error: span.error,
+      });
+    }
+    const u = readUsage(span.attributes["mlflow.chat.tokenUsage"]);
+    if (u) {
+      usage ??= {};
+      for (const k of ["promptTokens", "completionTokens", "totalTokens"] as const) {
+        if (u[k] !== undefined) usage[k] = (usage[k] ?? 0) + u[k];
+      }
+    }
+  }
+  return usage;
+}
+
+/** The spans of `databricks_output.trace` (an object or a JSON string). */
+export function spansOfTrace(trace: unknown): { spans: SpanView[]; traceId: string | undefined; usage: Usage | undefined } {
+  const t = asRecord(decodeAttribute(trace));
+  const data = asRecord(t?.data);
+  const info = asRecord(t?.info);
+  const spans = (asArray(data?.spans) ?? asArray(t?.spans) ?? []).map(readSpan).filter((s) => s !== undefined);
+  const metadata = asRecord(info?.trace_metadata) ?? asRecord(info?.request_metadata);
+  return {
+    spans,
+    traceId: asString(info?.trace_id) ?? asString(info?.request_id),
+    usage: readUsage(metadata?.["mlflow.trace.tokenUsage"]),
+  };
+}
