@@ -6,7 +6,7 @@ import {
   aktoHttpSinkConfigSchema,
   type ResolvedAktoHttpSinkConfig,
 } from "./config.js";
-import { errorForStatus, errorForTransportFailure } from "./response-errors.js";
+import { errorForStatus, errorForTransportFailure, timeoutError } from "./response-errors.js";
 
 /** Error bodies can be large HTML pages; we only need enough to explain the failure. */
 const MAX_ERROR_BODY_CHARS = 16_384;
@@ -15,6 +15,9 @@ export interface AktoHttpSink extends Sink {
   readonly type: "akto_http";
   /** The ingestion endpoint batches go to, without credentials. */
   readonly endpoint: string;
+  classifyError(error: unknown): "retryable" | "poison" | "fatal" | undefined;
+  health(): Promise<HealthStatus>;
+  close(): Promise<void>;
 }
 
 /**
@@ -31,6 +34,8 @@ class AktoHttpSinkImpl implements AktoHttpSink {
   readonly type = "akto_http" as const;
   readonly endpoint: string;
   private readonly base: URL;
+  /** The URL's path without trailing slashes ("" for a bare origin); URL.pathname cannot be empty. */
+  private readonly basePath: string;
   private readonly headers: Record<string, string>;
   private readonly agent: Agent;
   private closed = false;
@@ -40,8 +45,8 @@ class AktoHttpSinkImpl implements AktoHttpSink {
     // Credentials in the URL would leak into messages; we never print them.
     this.base.username = "";
     this.base.password = "";
-    this.base.pathname = this.base.pathname.replace(/\/+$/, "");
-    this.endpoint = `${this.base.origin}${this.base.pathname}/api/ingestData`;
+    this.basePath = this.base.pathname.replace(/\/+$/, "");
+    this.endpoint = `${this.base.origin}${this.basePath}/api/ingestData`;
     this.headers = { "content-type": "application/json" };
     // Akto reads the raw JWT from `authorization`, with no "Bearer " prefix.
     if (config.token) this.headers.authorization = config.token;
@@ -71,22 +76,16 @@ class AktoHttpSinkImpl implements AktoHttpSink {
   }
 
   async health(): Promise<HealthStatus> {
-    const target = `${this.base.origin}${this.base.pathname}/healthCheck`;
+    const target = `${this.base.origin}${this.basePath}/healthCheck`;
     try {
-      const res = await this.agent.request({
-        origin: this.base.origin,
-        path: `${this.base.pathname}/healthCheck`,
-        method: "GET",
-        headers: this.headers,
-      });
-      const text = await readCapped(res.body);
-      if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, detail: `${target} is up` };
+      const { statusCode, text } = await this.exchange("GET", "/healthCheck", target);
+      if (statusCode >= 200 && statusCode < 300) return { ok: true, detail: `${target} is up` };
       return {
         ok: false,
-        detail: `${target} answered HTTP ${res.statusCode}: ${this.scrub(text).slice(0, 200)}`,
+        detail: `${target} answered HTTP ${statusCode}: ${this.scrub(text).slice(0, 200)}`,
       };
     } catch (error) {
-      return { ok: false, detail: errorForTransportFailure(error, target, this.config.timeoutMs).message };
+      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
     }
   }
 
@@ -97,34 +96,55 @@ class AktoHttpSinkImpl implements AktoHttpSink {
   }
 
   private async post(target: string, body: string, batchSize: number, signal?: AbortSignal): Promise<void> {
+    const { statusCode, headers, text } = await this.exchange(
+      "POST",
+      "/api/ingestData",
+      target,
+      body,
+      signal,
+    );
+    if (statusCode >= 200 && statusCode < 300) return;
+    throw errorForStatus({ statusCode, headers, body: this.scrub(text), target, batchSize });
+  }
+
+  /**
+   * One request and its (capped) answer. undici's own headers timeout ticks with a coarse timer
+   * (up to ~1 s late), so a precise deadline for the answer's headers is kept here; undici's
+   * bodyTimeout still guards stalls while the body streams in.
+   */
+  private async exchange(
+    method: "GET" | "POST",
+    path: string,
+    target: string,
+    body?: string,
+    signal?: AbortSignal,
+  ): Promise<{ statusCode: number; headers: Dispatcher.ResponseData["headers"]; text: string }> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.config.timeoutMs);
+    const abort = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
     let res: Dispatcher.ResponseData;
     try {
       res = await this.agent.request({
         origin: this.base.origin,
-        path: `${this.base.pathname}/api/ingestData`,
-        method: "POST",
+        path: `${this.basePath}${path}`,
+        method,
         headers: this.headers,
-        body,
-        ...(signal ? { signal } : {}),
+        ...(body === undefined ? {} : { body }),
+        signal: abort,
       });
     } catch (error) {
-      throw errorForTransportFailure(error, target, this.config.timeoutMs);
+      throw deadline.signal.aborted
+        ? timeoutError(target, this.config.timeoutMs, error)
+        : errorForTransportFailure(error, target, this.config.timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
-    let text: string;
     try {
-      text = await readCapped(res.body);
+      return { statusCode: res.statusCode, headers: res.headers, text: await readCapped(res.body) };
     } catch (error) {
       // The status may be 2xx, but without the full answer we cannot know the batch landed.
       throw errorForTransportFailure(error, target, this.config.timeoutMs);
     }
-    if (res.statusCode >= 200 && res.statusCode < 300) return;
-    throw errorForStatus({
-      statusCode: res.statusCode,
-      headers: res.headers,
-      body: this.scrub(text),
-      target,
-      batchSize,
-    });
   }
 
   /** Some servers echo request headers in errors; the token must never reach a message or log. */

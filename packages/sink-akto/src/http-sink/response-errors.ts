@@ -114,6 +114,22 @@ export function errorForTransportFailure(error: unknown, target: string, timeout
   });
 }
 
+/** No (complete) answer within the configured time: transient, the batch is retried. */
+export function timeoutError(
+  target: string,
+  timeoutMs: number,
+  cause: unknown,
+  code?: string,
+): RetryableError {
+  const suffix = code ? ` (${code})` : "";
+  return new RetryableError(
+    `Akto ingestion service ${target} did not answer within ${timeoutMs} ms${suffix}`,
+    {
+      cause,
+    },
+  );
+}
+
 function errorCode(error: unknown): string | undefined {
   // undici wraps socket errors: the useful code can sit on the error or on its cause.
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
