@@ -1,3 +1,32 @@
+export { FileCheckpointStore } from "./checkpoint/file-checkpoint-store.js";
+export { MemoryCheckpointStore } from "./checkpoint/memory-checkpoint-store.js";
+export { builtinComponents, registerBuiltins } from "./components/builtins.js";
+export { filterTransform, functionTransform, mapTransform } from "./components/function-transforms.js";
+export {
+  type GeneratedValue,
+  GenerateSource,
+  type GenerateSourceOptions,
+  generateSourceComponent,
+} from "./components/generate-source.js";
+export { invalidMessage } from "./components/invalid-message.js";
+export {
+  JsonlFileSink,
+  type JsonlFileSinkOptions,
+  jsonlFileSinkComponent,
+} from "./components/jsonl-file-sink.js";
+export {
+  JsonlFileSource,
+  type JsonlFileSourceOptions,
+  jsonlFileSourceComponent,
+} from "./components/jsonl-file-source.js";
+export {
+  MemorySink,
+  memorySinkComponent,
+  NullSink,
+  nullSinkComponent,
+  StdoutSink,
+  stdoutSinkComponent,
+} from "./components/simple-sinks.js";
 export type { CheckpointStore, CheckpointView } from "./contracts/checkpoint.js";
 export type { ComponentContext, HealthStatus, Logger } from "./contracts/context.js";
 export {
@@ -10,6 +39,9 @@ export {
 export type { PartialFailure, Sink, WriteContext } from "./contracts/sink.js";
 export type { Source, SourceChunk, SourceContext } from "./contracts/source.js";
 export type { Transform, TransformResult } from "./contracts/transform.js";
+export type { DeadLetterRecord, FailureStage } from "./engine/dead-letters.js";
+export { type Budget, defaultBudget } from "./engine/in-flight-budget.js";
+export { type BatchPolicy, classifyError, defaultBatchPolicy } from "./engine/sink-runner.js";
 export {
   ConfigError,
   type ErrorClass,
@@ -17,6 +49,10 @@ export {
   PoisonError,
   RetryableError,
 } from "./errors/classified-errors.js";
+export { createJsonLogger, type LogLevel, silentLogger } from "./logging/loggers.js";
+export type { NamedTransform, PipelineOptions, SinkOptions } from "./pipeline/options.js";
+export { DEFAULT_DEAD_LETTER_PATH, Pipeline, runPipeline } from "./pipeline/pipeline.js";
+export type { CycleReport, ErrorSummary, StopReport } from "./pipeline/reports.js";
 export {
   type ComponentDefinition,
   type ComponentDeps,
@@ -24,3 +60,5 @@ export {
   defineComponent,
 } from "./registry/component-definition.js";
 export { ComponentRegistry, formatPath } from "./registry/component-registry.js";
+export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from "./retry/backoff.js";
+export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";

@@ -1,0 +1,65 @@
+import type { Message } from "../contracts/message.js";
+
+/** One source chunk: done when every one of its messages is acknowledged. */
+export class ChunkState {
+  pending: number;
+  done = false;
+  constructor(
+    readonly checkpoint: { readonly key: string; readonly position: unknown } | undefined,
+    messages: number,
+  ) {
+    this.pending = messages;
+  }
+}
+
+/**
+ * One source message and the deliveries it still waits for: one per (output message × sink) plus
+ * one per dead-letter write, plus a "hold" of 1 while its transforms run. At zero it is acknowledged.
+ */
+export class Origin {
+  remaining = 1;
+  constructor(
+    readonly chunk: ChunkState,
+    readonly message: Message,
+  ) {}
+}
+
+/**
+ * Per checkpoint key, chunks in arrival order. A key's position advances to a chunk's checkpoint
+ * only once that chunk and every earlier chunk of the key are done, so the committed position never
+ * passes an unacknowledged message.
+ */
+export class CheckpointOrdering {
+  private readonly queues = new Map<string, { chunks: ChunkState[]; head: number }>();
+
+  constructor(private readonly onCommittable: (key: string, position: unknown) => void) {}
+
+  admit(chunk: ChunkState): void {
+    const key = chunk.checkpoint?.key;
+    if (key === undefined) return;
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { chunks: [], head: 0 };
+      this.queues.set(key, queue);
+    }
+    queue.chunks.push(chunk);
+  }
+
+  chunkDone(chunk: ChunkState): void {
+    chunk.done = true;
+    const key = chunk.checkpoint?.key;
+    if (key === undefined) return;
+    const queue = this.queues.get(key)!;
+    let advanced: ChunkState | undefined;
+    while (queue.head < queue.chunks.length && queue.chunks[queue.head]!.done) {
+      advanced = queue.chunks[queue.head]!;
+      queue.head++;
+    }
+    // Compact now and then so a long cycle does not keep every chunk object alive.
+    if (queue.head > 1024 && queue.head * 2 > queue.chunks.length) {
+      queue.chunks = queue.chunks.slice(queue.head);
+      queue.head = 0;
+    }
+    if (advanced) this.onCommittable(key, advanced.checkpoint!.position);
+  }
+}

@@ -1,0 +1,584 @@
+import type { Tracer } from "@opentelemetry/api";
+import type { CheckpointStore } from "../contracts/checkpoint.js";
+import type { ComponentContext, Logger } from "../contracts/context.js";
+import type { Message } from "../contracts/message.js";
+import type { Sink } from "../contracts/sink.js";
+import type { Source, SourceChunk, SourceContext } from "../contracts/source.js";
+import type { Transform, TransformResult } from "../contracts/transform.js";
+import { FatalError } from "../errors/classified-errors.js";
+import type { CycleReport, ErrorSummary, StopReport } from "../pipeline/reports.js";
+import type { RetryPolicy } from "../retry/backoff.js";
+import type { ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
+import { CheckpointOrdering, ChunkState, Origin } from "./ack-tracking.js";
+import { CheckpointCommitter } from "./checkpoint-committer.js";
+import { DeadLetterWriter, deadLetterRecord } from "./dead-letters.js";
+import { type Budget, InFlightBudget } from "./in-flight-budget.js";
+import { type BatchPolicy, type DeliveryHost, type Failure, SinkRunner } from "./sink-runner.js";
+
+/** Everything a cycle needs, prepared once by the Pipeline. */
+export interface CycleSetup {
+  readonly pipelineId: string;
+  readonly source: { readonly id: string; readonly source: Source; readonly attrs: ComponentAttributes };
+  readonly transforms: readonly {
+    readonly id: string;
+    readonly transform: Transform;
+    readonly attrs: ComponentAttributes;
+  }[];
+  readonly sinks: readonly {
+    readonly id: string;
+    readonly sink: Sink;
+    readonly attrs: ComponentAttributes;
+    readonly batch: BatchPolicy;
+    readonly retry: RetryPolicy;
+    readonly concurrency: number;
+  }[];
+  readonly deadLetter: { readonly id: string; readonly sink: Sink };
+  readonly checkpointStore: CheckpointStore;
+  readonly budget: Budget;
+  readonly transformConcurrency: number;
+  readonly ordered: boolean;
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: PipelineMetrics;
+  readonly random: () => number;
+  /** Base context (meter, tracer, logger) for a component, given this cycle's abort signal. */
+  readonly contextFor: (componentId: string, signal: AbortSignal) => ComponentContext;
+}
+
+/** Output messages waiting to go to the sinks, with the source message each one answers for. */
+interface Segment {
+  messages: Message[];
+  origins: Origin[];
+}
+
+/** A chunk's outputs in ordered mode: emitted once all its async messages are done and earlier chunks went. */
+interface ChunkOutput {
+  readonly segments: Segment[];
+  pending: number;
+  sealed: boolean;
+}
+
+const newSegment = (): Segment => ({ messages: [], origins: [] });
+const MAX_ERROR_KINDS = 100;
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
+function isMessage(value: unknown): value is Message {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Message).id === "string" &&
+    typeof (value as Message).sizeBytes === "number"
+  );
+}
+
+/**
+ * One pass of `source.read()`: pulls chunks while the in-flight budget has room, runs transforms
+ * (synchronously when they are, so a chunk costs no promise per message), hands outputs to the sink
+ * runners, and turns acknowledgements into checkpoint commits.
+ */
+export class Cycle implements DeliveryHost {
+  private readonly controller = new AbortController();
+  readonly budget: InFlightBudget;
+  readonly counters = { retries: 0, sent: new Map<string, number>() };
+  readonly metrics: PipelineMetrics;
+  readonly tracer: Tracer;
+  readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly ordering: CheckpointOrdering;
+  private readonly committer: CheckpointCommitter;
+  private readonly runners: SinkRunner[];
+  private readonly deadLetters: DeadLetterWriter;
+  private readonly stages: {
+    id: string;
+    transform: Transform;
+    attrs: ComponentAttributes;
+    ctx: ComponentContext;
+  }[];
+  private readonly stageIn: number[];
+  private readonly stageInBytes: number[];
+  private readonly stageOut: number[];
+  private readonly stageOutBytes: number[];
+  private readonly sinkCount: number;
+  private readonly errorKinds = new Map<string, ErrorSummary>();
+  private readonly emitQueue: ChunkOutput[] = [];
+  private readonly started = Date.now();
+
+  private received = 0;
+  private receivedBytes = 0;
+  private deadLettered = 0;
+  private abandoned = 0;
+  private abandonedBytes = 0;
+  private asyncActive = 0;
+  private slotWaiter: (() => void) | undefined;
+  private fatal: FatalError | undefined;
+  private sourceError: unknown;
+  private stopping = false;
+  /** Set once the outcome is decided: later acknowledgements (after an abandoning stop) are ignored. */
+  private finished = false;
+  private loopExited = false;
+  private resolveDone!: () => void;
+  private readonly done = new Promise<void>((resolve) => {
+    this.resolveDone = resolve;
+  });
+
+  constructor(private readonly setup: CycleSetup) {
+    this.budget = new InFlightBudget(setup.budget);
+    this.metrics = setup.metrics;
+    this.tracer = setup.tracer;
+    this.random = setup.random;
+    this.logger = setup.logger;
+    this.committer = new CheckpointCommitter(setup.checkpointStore, (error) =>
+      this.fail(
+        new FatalError(`Checkpoint store failed to commit: ${(error as Error)?.message ?? String(error)}`, {
+          cause: error,
+        }),
+      ),
+    );
+    this.ordering = new CheckpointOrdering((key, position) => this.committer.schedule(key, position));
+    this.runners = setup.sinks.map(
+      (s) =>
+        new SinkRunner(
+          s.id,
+          s.sink,
+          s.batch,
+          s.retry,
+          s.concurrency,
+          s.attrs,
+          setup.contextFor(s.id, this.signal),
+          this,
+        ),
+    );
+    this.sinkCount = this.runners.length;
+    this.deadLetters = new DeadLetterWriter(
+      setup.deadLetter.sink,
+      setup.deadLetter.id,
+      () => setup.contextFor(setup.deadLetter.id, this.signal),
+      (error) => this.fail(error),
+    );
+    this.stages = setup.transforms.map((t) => ({ ...t, ctx: setup.contextFor(t.id, this.signal) }));
+    this.stageIn = this.stages.map(() => 0);
+    this.stageInBytes = this.stages.map(() => 0);
+    this.stageOut = this.stages.map(() => 0);
+    this.stageOutBytes = this.stages.map(() => 0);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  async run(): Promise<CycleReport> {
+    const ctx: SourceContext = {
+      ...this.setup.contextFor(this.setup.source.id, this.signal),
+      checkpoints: {
+        get: (key) => this.setup.checkpointStore.load(key),
+        all: () => this.setup.checkpointStore.loadAll(),
+      },
+    };
+    await this.pullLoop(ctx);
+    this.loopExited = true;
+    for (const runner of this.runners) runner.endInput();
+    this.budget.whenIdle(() => this.finish());
+    await this.done;
+    await this.committer.settle();
+    for (const runner of this.runners) runner.dispose();
+    this.flushStageMetrics();
+    if (this.fatal) throw this.fatal;
+    if (this.sourceError !== undefined) throw this.sourceError;
+    return this.report();
+  }
+
+  /** Stop reading, flush batches, wait up to `timeoutMs` for in-flight work, then give up on the rest. */
+  async stop(timeoutMs: number): Promise<StopReport> {
+    const started = Date.now();
+    this.stopping = true;
+    this.budget.wakeRoom();
+    for (const runner of this.runners) runner.endInput();
+    const drained = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      void this.done.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!drained) {
+      this.abandoned = this.budget.messages;
+      this.abandonedBytes = this.budget.bytes;
+      this.logger.warn(
+        { abandonedMessages: this.abandoned, abandonedBytes: this.abandonedBytes, timeoutMs },
+        "stop timed out: abandoning in-flight messages (they stay uncommitted and will be read again)",
+      );
+      this.finished = true;
+      this.controller.abort();
+      this.wakeSlot();
+      this.resolveDone();
+    }
+    await this.committer.settle();
+    return {
+      drained: drained && !this.fatal,
+      abandonedMessages: this.abandoned,
+      abandonedBytes: this.abandonedBytes,
+      committed: [...this.committer.committed].map(([key, position]) => ({ key, position })),
+      durationMs: Date.now() - started,
+    };
+  }
+
+  // ---- DeliveryHost -------------------------------------------------------------------------
+
+  ack(origin: Origin): void {
+    if (this.finished) return;
+    if (--origin.remaining > 0) return;
+    this.budget.release(1, origin.message.sizeBytes);
+    const chunk = origin.chunk;
+    if (--chunk.pending === 0) this.ordering.chunkDone(chunk);
+  }
+
+  /** The delivery that failed is replaced by a dead-letter write, which acknowledges `origin` once stored. */
+  deadLetter(origin: Origin, message: Message, failure: Failure): void {
+    this.deadLettered++;
+    const record = deadLetterRecord(this.setup.pipelineId, message, failure, Date.now());
+    this.deadLetters.write(record, () => this.ack(origin));
+  }
+
+  fail(error: FatalError): void {
+    if (this.fatal || this.finished) return;
+    this.fatal = error;
+    this.logger.error({ err: error }, "pipeline stopped by a fatal error");
+    this.abandoned = this.budget.messages;
+    this.abandonedBytes = this.budget.bytes;
+    this.stopping = true;
+    this.finished = true;
+    this.controller.abort();
+    this.budget.wakeRoom();
+    this.wakeSlot();
+    this.resolveDone();
+  }
+
+  noteError(failure: Omit<Failure, "attempts">): void {
+    const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    const key = `${failure.stage}\u0000${failure.component}\u0000${failure.errorClass}\u0000${message}`;
+    const known = this.errorKinds.get(key);
+    if (known) known.count++;
+    else if (this.errorKinds.size < MAX_ERROR_KINDS) {
+      this.errorKinds.set(key, {
+        stage: failure.stage,
+        component: failure.component,
+        errorClass: failure.errorClass,
+        message,
+        count: 1,
+      });
+    }
+  }
+
+  // ---- source -------------------------------------------------------------------------------
+
+  private async pullLoop(ctx: SourceContext): Promise<void> {
+    const source = this.setup.source;
+    let iterator: AsyncIterator<SourceChunk>;
+    try {
+      iterator = source.source.read(ctx)[Symbol.asyncIterator]();
+    } catch (error) {
+      this.onSourceError(error);
+      return;
+    }
+    let ended = false;
+    try {
+      while (!this.stopping) {
+        if (!this.budget.hasRoom()) {
+          await this.budget.waitForRoom();
+          continue;
+        }
+        const next = await iterator.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        if (this.stopping) {
+          // Read but never admitted: not acknowledged, so the source will deliver it again.
+          this.abandoned += next.value.messages.length;
+          break;
+        }
+        const admitting = this.admit(next.value);
+        if (admitting) await admitting;
+      }
+    } catch (error) {
+      ended = true; // a generator that threw is finished; return() would be a no-op
+      this.onSourceError(error);
+    }
+    if (!ended && iterator.return) {
+      try {
+        await iterator.return(undefined);
+      } catch (error) {
+        this.logger.warn({ err: error }, "source failed while being stopped");
+      }
+    }
+  }
+
+  private onSourceError(error: unknown): void {
+    if (error instanceof FatalError) {
+      this.fail(error);
+      return;
+    }
+    if (this.signal.aborted) return; // the source gave up because we asked it to
+    this.sourceError = error;
+    this.metrics.error(this.setup.source.attrs, "source", "retryable");
+    this.noteError({ stage: "source", component: this.setup.source.id, error, errorClass: "retryable" });
+    this.logger.error({ err: error }, "source failed; draining what was already read");
+  }
+
+  private admit(chunk: SourceChunk): Promise<void> | undefined {
+    const messages = chunk.messages;
+    const state = new ChunkState(chunk.checkpoint, messages.length);
+    this.ordering.admit(state);
+    if (messages.length === 0) {
+      this.ordering.chunkDone(state);
+      return undefined;
+    }
+    let bytes = 0;
+    for (let i = 0; i < messages.length; i++) bytes += messages[i]!.sizeBytes;
+    this.budget.admit(messages.length, bytes);
+    this.received += messages.length;
+    this.receivedBytes += bytes;
+    this.metrics.received(this.setup.source.attrs, messages.length, bytes);
+    const output: ChunkOutput | undefined = this.setup.ordered
+      ? { segments: [newSegment()], pending: 0, sealed: false }
+      : undefined;
+    if (output) this.emitQueue.push(output);
+    return this.transformFrom(state, messages, 0, output, output ? output.segments[0]! : newSegment());
+  }
+
+  // ---- transforms ---------------------------------------------------------------------------
+
+  /** Runs messages[from..] through the transforms; returns a promise only if it has to wait for a slot. */
+  private transformFrom(
+    state: ChunkState,
+    messages: readonly Message[],
+    from: number,
+    output: ChunkOutput | undefined,
+    segment: Segment,
+  ): Promise<void> | undefined {
+    const limit = this.setup.transformConcurrency;
+    for (let i = from; i < messages.length; i++) {
+      if (this.asyncActive >= limit && !this.fatal) {
+        if (!output) this.emit(segment);
+        const rest = output ? segment : newSegment();
+        return this.waitForSlot().then(() => this.transformFrom(state, messages, i, output, rest));
+      }
+      const message = messages[i]!;
+      const origin = new Origin(state, message);
+      if (typeof message.meta.invalid === "string") {
+        this.invalidFromSource(origin, message, message.meta.invalid);
+        continue;
+      }
+      const mark = segment.messages.length;
+      const pending = this.runStage(message, origin, 0, segment);
+      if (pending === undefined) {
+        this.ack(origin); // release the transform hold
+        continue;
+      }
+      this.asyncActive++;
+      let own: Segment;
+      if (output) {
+        // This message's outputs end `segment`; later messages continue in a fresh one.
+        own = segment;
+        output.pending++;
+        segment = newSegment();
+        output.segments.push(segment);
+      } else {
+        own = {
+          messages: segment.messages.slice(mark),
+          origins: segment.origins.slice(mark),
+        };
+        segment.messages.length = mark;
+        segment.origins.length = mark;
+      }
+      pending.then(
+        () => {
+          this.asyncActive--;
+          this.wakeSlot();
+          if (output) {
+            output.pending--;
+            this.drainEmitQueue();
+          } else this.emit(own);
+          this.ack(origin);
+        },
+        (error: unknown) => this.fail(new FatalError(`Internal error in transform stage: ${String(error)}`)),
+      );
+    }
+    this.flushStageMetrics();
+    if (output) {
+      output.sealed = true;
+      this.drainEmitQueue();
+    } else this.emit(segment);
+    return undefined;
+  }
+
+  private runStage(message: Message, origin: Origin, stage: number, out: Segment): Promise<void> | undefined {
+    if (stage === this.stages.length) {
+      out.messages.push(message);
+      out.origins.push(origin);
+      origin.remaining += this.sinkCount;
+      return undefined;
+    }
+    const current = this.stages[stage]!;
+    this.stageIn[stage]!++;
+    this.stageInBytes[stage]! += message.sizeBytes;
+    let result: TransformResult<unknown> | Promise<TransformResult<unknown>>;
+    try {
+      result = current.transform.transform(message, current.ctx);
+    } catch (error) {
+      this.transformFailed(origin, message, stage, error);
+      return undefined;
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (value) => this.afterStage(value, message, origin, stage, out),
+        (error: unknown) => this.transformFailed(origin, message, stage, error),
+      );
+    }
+    return this.afterStage(result, message, origin, stage, out);
+  }
+
+  private afterStage(
+    result: TransformResult<unknown>,
+    input: Message,
+    origin: Origin,
+    stage: number,
+    out: Segment,
+  ): Promise<void> | undefined {
+    if (result === null || result === undefined) return undefined;
+    if (isMessage(result)) {
+      this.stageOut[stage]!++;
+      this.stageOutBytes[stage]! += result.sizeBytes;
+      return this.runStage(result, origin, stage + 1, out);
+    }
+    if (Array.isArray(result)) {
+      let pending: Promise<void>[] | undefined;
+      for (const child of result as unknown[]) {
+        if (!isMessage(child)) {
+          this.transformFailed(
+            origin,
+            input,
+            stage,
+            new TypeError("returned an array containing a non-Message"),
+          );
+          continue;
+        }
+        this.stageOut[stage]!++;
+        this.stageOutBytes[stage]! += child.sizeBytes;
+        const p = this.runStage(child, origin, stage + 1, out);
+        if (p) (pending ??= []).push(p);
+      }
+      return pending && Promise.all(pending).then(() => undefined);
+    }
+    this.transformFailed(
+      origin,
+      input,
+      stage,
+      new TypeError(`returned ${typeof result}, not a Message, an array of Messages, null or undefined`),
+    );
+    return undefined;
+  }
+
+  private transformFailed(origin: Origin, message: Message, stage: number, error: unknown): void {
+    const current = this.stages[stage]!;
+    if (error instanceof FatalError) {
+      this.metrics.error(current.attrs, "transform", "fatal");
+      this.fail(error);
+      return;
+    }
+    this.metrics.error(current.attrs, "transform", "poison");
+    this.metrics.deadLettered(current.attrs, 1);
+    this.noteError({ stage: "transform", component: current.id, error, errorClass: "poison" });
+    origin.remaining++;
+    this.deadLetter(origin, message, {
+      stage: "transform",
+      component: current.id,
+      attempts: 1,
+      error,
+      errorClass: "poison",
+    });
+  }
+
+  private invalidFromSource(origin: Origin, message: Message, reason: string): void {
+    const source = this.setup.source;
+    const error = new Error(reason);
+    this.metrics.error(source.attrs, "source", "poison");
+    this.metrics.deadLettered(source.attrs, 1);
+    this.noteError({ stage: "source", component: source.id, error, errorClass: "poison" });
+    // The transform hold becomes the dead-letter write.
+    this.deadLetter(origin, message, {
+      stage: "source",
+      component: source.id,
+      attempts: 1,
+      error,
+      errorClass: "poison",
+    });
+  }
+
+  private waitForSlot(): Promise<void> {
+    return new Promise((resolve) => {
+      this.slotWaiter = resolve;
+    });
+  }
+
+  private wakeSlot(): void {
+    const wake = this.slotWaiter;
+    this.slotWaiter = undefined;
+    wake?.();
+  }
+
+  // ---- sinks --------------------------------------------------------------------------------
+
+  private drainEmitQueue(): void {
+    while (this.emitQueue.length > 0) {
+      const head = this.emitQueue[0]!;
+      if (!head.sealed || head.pending > 0) return;
+      this.emitQueue.shift();
+      for (const segment of head.segments) this.emit(segment);
+    }
+  }
+
+  private emit(segment: Segment): void {
+    if (segment.messages.length === 0 || this.finished) return;
+    for (const runner of this.runners) runner.enqueue(segment.messages, segment.origins);
+  }
+
+  // ---- bookkeeping --------------------------------------------------------------------------
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.resolveDone();
+  }
+
+  private flushStageMetrics(): void {
+    for (let s = 0; s < this.stages.length; s++) {
+      const attrs = this.stages[s]!.attrs;
+      this.metrics.received(attrs, this.stageIn[s]!, this.stageInBytes[s]!);
+      this.metrics.sent(attrs, this.stageOut[s]!, this.stageOutBytes[s]!);
+      this.stageIn[s] = 0;
+      this.stageInBytes[s] = 0;
+      this.stageOut[s] = 0;
+      this.stageOutBytes[s] = 0;
+    }
+  }
+
+  private report(): CycleReport {
+    return {
+      pipeline: this.setup.pipelineId,
+      received: this.received,
+      receivedBytes: this.receivedBytes,
+      sent: Object.fromEntries(this.setup.sinks.map((s) => [s.id, this.counters.sent.get(s.id) ?? 0])),
+      deadLettered: this.deadLettered,
+      retries: this.counters.retries,
+      committed: [...this.committer.committed].map(([key, position]) => ({ key, position })),
+      durationMs: Date.now() - this.started,
+      errors: [...this.errorKinds.values()],
+      stopped: this.stopping && !this.fatal,
+      abandoned: this.abandoned,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+/** A non-fatal failure kind seen during a cycle, with how often it happened. */
+export interface ErrorSummary {
+  readonly stage: "source" | "transform" | "sink";
+  readonly component: string;
+  /** "poison", "retryable" (source errors), "exhausted" (retries used up) or "transform". */
+  readonly errorClass: string;
+  readonly message: string;
+  count: number;
+}
+
+export interface CycleReport {
+  readonly pipeline: string;
+  /** Messages read from the source (and their bytes). */
+  readonly received: number;
+  readonly receivedBytes: number;
+  /** Messages each sink durably accepted, by sink id. */
+  readonly sent: Readonly<Record<string, number>>;
+  readonly deadLettered: number;
+  readonly retries: number;
+  /** Positions committed during this cycle (the last one per key). */
+  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
+  readonly durationMs: number;
+  /** At most 100 distinct kinds; `count` says how many times each occurred. */
+  readonly errors: readonly ErrorSummary[];
+  /** True if the cycle ended because `stop()` was called. */
+  readonly stopped: boolean;
+  /** Source messages neither acknowledged nor dead-lettered when a stop gave up waiting. */
+  readonly abandoned: number;
+}
+
+export interface StopReport {
+  /** True when all in-flight work finished before the timeout. */
+  readonly drained: boolean;
+  readonly abandonedMessages: number;
+  readonly abandonedBytes: number;
+  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
+  readonly durationMs: number;
+}
