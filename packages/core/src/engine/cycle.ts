@@ -118,7 +118,6 @@ export class Cycle implements DeliveryHost {
   private stopping = false;
   /** Set once the outcome is decided: later acknowledgements (after an abandoning stop) are ignored. */
   private finished = false;
-  private loopExited = false;
   private resolveDone!: () => void;
   private readonly done = new Promise<void>((resolve) => {
     this.resolveDone = resolve;
@@ -178,7 +177,6 @@ export class Cycle implements DeliveryHost {
       },
     };
     await this.pullLoop(ctx);
-    this.loopExited = true;
     for (const runner of this.runners) runner.endInput();
     this.budget.whenIdle(() => this.finish());
     await this.done;
@@ -469,7 +467,10 @@ export class Cycle implements DeliveryHost {
         this.stageOut[stage]!++;
         this.stageOutBytes[stage]! += child.sizeBytes;
         const p = this.runStage(child, origin, stage + 1, out);
-        if (p) (pending ??= []).push(p);
+        if (p) {
+          pending ??= [];
+          pending.push(p);
+        }
       }
       return pending && Promise.all(pending).then(() => undefined);
     }

@@ -36,7 +36,7 @@ export class Pipeline {
   private state: State = "new";
   private current: { cycle: Cycle; promise: Promise<CycleReport> } | undefined;
 
-  constructor(private readonly options: PipelineOptions) {
+  constructor(options: PipelineOptions) {
     this.id = options.id ?? "pipeline";
     this.logger = (options.logger ?? silentLogger).child({ pipeline: this.id });
     this.meter = options.meter ?? (options.meterProvider ?? otelMetrics).getMeter(INSTRUMENTATION_SCOPE);
