@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ComponentDefinition, ComponentKind, ComponentRegistry } from "@pipekit/core";
+import { isComponentDefinition } from "../registry/default-registry.js";
 
 /**
  * Loads user modules named in `plugins:` and registers their components like built-ins.
@@ -42,7 +43,7 @@ export async function loadPlugins(
       });
     }
     for (const definition of definitions) {
-      if (!isDefinition(definition)) {
+      if (!isComponentDefinition(definition)) {
         problems.push({
           index,
           message: `plugin "${specifier}" exports something that is not a component definition`,
@@ -57,15 +58,4 @@ export async function loadPlugins(
     }
   }
   return problems;
-}
-
-function isDefinition(value: unknown): value is ComponentDefinition {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    (v.kind === "source" || v.kind === "transform" || v.kind === "sink") &&
-    typeof v.type === "string" &&
-    typeof v.create === "function" &&
-    typeof v.configSchema === "object"
-  );
 }

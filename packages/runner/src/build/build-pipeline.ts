@@ -1,0 +1,113 @@
+import { resolve } from "node:path";
+import type { MeterProvider } from "@opentelemetry/api";
+import type { CheckpointStore, HealthStatus, Logger, Sink, Source, Transform } from "@pipekit/core";
+import type { ValidatedPipeline } from "../config/validate-config.js";
+import type { ProgressTracker } from "../progress/progress-tracker.js";
+import type { Readiness } from "../service/http-server.js";
+import { type CycleEngine, createEngine, createFileCheckpointStore, type EngineOptions } from "./engine.js";
+
+export interface BuildDeps {
+  readonly logger: Logger;
+  readonly meterProvider?: MeterProvider;
+  /** When given, the source and sinks are wrapped so it sees rows read and sent per partition. */
+  readonly progress?: ProgressTracker;
+}
+
+export interface BuiltPipeline {
+  readonly engine: CycleEngine;
+  /** Health of the source and of every sink, for `/readyz`. */
+  readonly readiness: Readiness;
+  readonly checkpointPath: string | undefined;
+}
+
+/** Validated config → components from the registry → core's Pipeline (not yet opened). */
+export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps): Promise<BuiltPipeline> {
+  const { config, baseDir } = pipeline;
+  const checkpointPath = config.checkpoints ? resolve(baseDir, config.checkpoints.path) : undefined;
+  const checkpointStore: CheckpointStore | undefined = checkpointPath
+    ? createFileCheckpointStore(checkpointPath)
+    : undefined;
+  const componentDeps = { logger: deps.logger, baseDir, ...(checkpointStore ? { checkpointStore } : {}) };
+
+  let source = (await pipeline.source.definition.create(
+    pipeline.source.config as never,
+    componentDeps,
+  )) as Source;
+  const transforms: { id: string; transform: Transform }[] = [];
+  for (const t of pipeline.transforms) {
+    transforms.push({
+      id: t.id,
+      transform: (await t.definition.create(t.config as never, componentDeps)) as Transform,
+    });
+  }
+  const sinks: EngineOptions["sinks"][number][] = [];
+  for (const s of pipeline.sinks) {
+    let sink = (await s.definition.create(s.config as never, componentDeps)) as Sink;
+    if (deps.progress) sink = deps.progress.wrapSink(s.id, sink);
+    sinks.push({
+      id: s.id,
+      sink,
+      ...(s.batch
+        ? {
+            batch: defined({
+              maxCount: s.batch.max_count,
+              maxBytes: s.batch.max_bytes,
+              lingerMs: s.batch.linger_ms,
+            }),
+          }
+        : {}),
+      ...(s.retry
+        ? {
+            retry: defined({
+              maxAttempts: s.retry.max_attempts,
+              initialDelayMs: s.retry.initial_delay_ms,
+              maxDelayMs: s.retry.max_delay_ms,
+            }),
+          }
+        : {}),
+      ...(s.concurrency ? { concurrency: s.concurrency } : {}),
+    });
+  }
+  if (deps.progress) source = deps.progress.wrapSource(source);
+
+  const engine = createEngine({
+    id: config.id,
+    source,
+    transforms,
+    sinks,
+    deadLetter: resolve(baseDir, config.dead_letter?.path ?? "./dead-letters.jsonl"),
+    ...(checkpointStore ? { checkpointStore } : {}),
+    ...(config.budget
+      ? { budget: defined({ maxMessages: config.budget.max_messages, maxBytes: config.budget.max_bytes }) }
+      : {}),
+    logger: deps.logger,
+    ...(deps.meterProvider ? { meterProvider: deps.meterProvider } : {}),
+  });
+
+  const readiness: Readiness = async () => {
+    const checks: [string, { health?(): Promise<HealthStatus> }][] = [
+      ["source", source],
+      ...sinks.map((s) => [s.id, s.sink] as [string, Sink]),
+    ];
+    const results = await Promise.all(
+      checks.map(async ([id, component]): Promise<[string, HealthStatus]> => {
+        try {
+          return [id, component.health ? await component.health() : { ok: true, detail: "no health check" }];
+        } catch (error) {
+          return [id, { ok: false, detail: (error as Error).message }];
+        }
+      }),
+    );
+    return Object.fromEntries(results);
+  };
+  return { engine, readiness, checkpointPath };
+}
+
+/** Drops undefined fields so engine defaults apply to what the YAML left out. */
+function defined<T extends Record<string, unknown>>(
+  value: T,
+): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<{
+    [K in keyof T]: Exclude<T[K], undefined>;
+  }>;
+}

@@ -1,0 +1,76 @@
+import type { MeterProvider } from "@opentelemetry/api";
+import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
+import * as core from "@pipekit/core";
+
+/** What the runner needs from a cycle's report (a subset of core's CycleReport). */
+export interface CycleSummary {
+  readonly received: number;
+  readonly receivedBytes: number;
+  readonly sent: Readonly<Record<string, number>>;
+  readonly deadLettered: number;
+  readonly retries: number;
+  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
+  readonly durationMs: number;
+  readonly errors: readonly {
+    readonly stage: string;
+    readonly component: string;
+    readonly message: string;
+    readonly count: number;
+  }[];
+  readonly stopped: boolean;
+}
+
+export interface DrainSummary {
+  readonly drained: boolean;
+  readonly abandonedMessages: number;
+  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
+  readonly durationMs: number;
+}
+
+/** The engine the service drives: core's Pipeline satisfies this. */
+export interface CycleEngine {
+  open(): Promise<void>;
+  runCycle(): Promise<CycleSummary>;
+  stop(options: { timeoutMs?: number }): Promise<DrainSummary>;
+  close(options: { timeoutMs?: number }): Promise<void>;
+}
+
+/** The options of core's Pipeline that the runner fills in (names as in core's PipelineOptions). */
+export interface EngineOptions {
+  readonly id: string;
+  readonly source: Source;
+  readonly transforms: readonly { readonly id: string; readonly transform: Transform }[];
+  readonly sinks: readonly {
+    readonly id: string;
+    readonly sink: Sink;
+    readonly batch?: { maxCount?: number; maxBytes?: number; lingerMs?: number };
+    readonly retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+    readonly concurrency?: number;
+  }[];
+  readonly deadLetter?: string;
+  readonly checkpointStore?: CheckpointStore;
+  readonly budget?: { maxMessages?: number; maxBytes?: number };
+  readonly logger: Logger;
+  readonly meterProvider?: MeterProvider;
+}
+
+/**
+ * Core's engine and durable checkpoint store, looked up by name so the runner builds against the
+ * contracts even while core's exports are being finished.
+ */
+export function createEngine(options: EngineOptions): CycleEngine {
+  const Pipeline = coreExport<new (options: EngineOptions) => CycleEngine>("Pipeline");
+  return new Pipeline(options);
+}
+
+export function createFileCheckpointStore(path: string): CheckpointStore {
+  const FileCheckpointStore = coreExport<new (path: string) => CheckpointStore>("FileCheckpointStore");
+  return new FileCheckpointStore(path);
+}
+
+function coreExport<T>(name: string): T {
+  const value = (core as Record<string, unknown>)[name];
+  if (typeof value !== "function")
+    throw new Error(`@pipekit/core does not export ${name}; the runner needs it to run pipelines`);
+  return value as T;
+}
