@@ -188,7 +188,11 @@ export class Cycle implements DeliveryHost {
     return this.report();
   }
 
-  /** Stop reading, flush batches, wait up to `timeoutMs` for in-flight work, then give up on the rest. */
+  /**
+   * Stop reading, flush batches, wait up to `timeoutMs` for what is in flight, then give up on the
+   * rest. Once nothing is in flight the cycle's signal is aborted so a source blocked in a fetch
+   * gives up too (a chunk it still returns is not admitted).
+   */
   async stop(timeoutMs: number): Promise<StopReport> {
     const started = Date.now();
     this.stopping = true;
@@ -196,23 +200,25 @@ export class Cycle implements DeliveryHost {
     for (const runner of this.runners) runner.endInput();
     const drained = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      void this.done.then(() => {
+      const settle = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      this.budget.whenIdle(settle);
+      void this.done.then(settle);
     });
     if (!drained) {
-      this.abandoned = this.budget.messages;
+      this.abandoned += this.budget.messages;
       this.abandonedBytes = this.budget.bytes;
       this.logger.warn(
         { abandonedMessages: this.abandoned, abandonedBytes: this.abandonedBytes, timeoutMs },
         "stop timed out: abandoning in-flight messages (they stay uncommitted and will be read again)",
       );
-      this.finished = true;
-      this.controller.abort();
-      this.wakeSlot();
-      this.resolveDone();
     }
+    this.finished = true;
+    this.controller.abort();
+    this.wakeSlot();
+    this.resolveDone();
     await this.committer.settle();
     return {
       drained: drained && !this.fatal,
@@ -244,7 +250,7 @@ export class Cycle implements DeliveryHost {
     if (this.fatal || this.finished) return;
     this.fatal = error;
     this.logger.error({ err: error }, "pipeline stopped by a fatal error");
-    this.abandoned = this.budget.messages;
+    this.abandoned += this.budget.messages;
     this.abandonedBytes = this.budget.bytes;
     this.stopping = true;
     this.finished = true;

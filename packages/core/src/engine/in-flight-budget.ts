@@ -14,7 +14,7 @@ export class InFlightBudget {
   messages = 0;
   bytes = 0;
   private roomWaiter: (() => void) | undefined;
-  private idleWaiter: (() => void) | undefined;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(readonly limits: Budget) {}
 
@@ -31,10 +31,10 @@ export class InFlightBudget {
     this.messages -= messages;
     this.bytes -= bytes;
     if (this.roomWaiter && this.hasRoom()) this.wakeRoom();
-    if (this.idleWaiter && this.messages === 0) {
-      const wake = this.idleWaiter;
-      this.idleWaiter = undefined;
-      wake();
+    if (this.idleWaiters.length > 0 && this.messages === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
     }
   }
 
@@ -54,6 +54,6 @@ export class InFlightBudget {
   /** Calls `onIdle` once nothing is in flight (at once if that is already the case). */
   whenIdle(onIdle: () => void): void {
     if (this.messages === 0) onIdle();
-    else this.idleWaiter = onIdle;
+    else this.idleWaiters.push(onIdle);
   }
 }
