@@ -1,1 +1,30 @@
-export {};
+export { type AccessTokenProvider, OAuthM2MTokenProvider, PatTokenProvider } from "./auth/token-provider.js";
+export type { DeliveredPosition } from "./checkpoint/delivered-set.js";
+export { databricksSourceComponent } from "./component.js";
+export {
+  DATABRICKS_SECRET_FIELDS,
+  type DatabricksSourceConfig,
+  type DatabricksSourceConfigInput,
+  databricksSourceConfigSchema,
+} from "./config/config.js";
+export { classifyTable, type TableKind } from "./discovery/classify-table.js";
+export type { AgentInfo, AgentInventory, AgentTable, ModelInfo } from "./discovery/inventory.js";
+export {
+  DatabricksAccessDeniedError,
+  DatabricksApiError,
+  DatabricksAuthError,
+  DatabricksConnectionError,
+  DatabricksSourceError,
+  NoAgentTablesError,
+  NoRunningWarehouseError,
+  TableReadError,
+} from "./errors/errors.js";
+export { normaliseRow, type RowOrigin, RowParseError, type TraceRow } from "./normalise/normalise-row.js";
+export type { TableCycleStats } from "./read/table-reader.js";
+export {
+  createDatabricksSource,
+  type DatabricksCycleSummary,
+  type DatabricksSource,
+  type DatabricksSourceOptions,
+} from "./source/databricks-source.js";
+export { InvalidIdentifierError, quoteIdentifier, quoteTableName } from "./sql/identifiers.js";

@@ -102,7 +102,11 @@ export class DeliveredSet {
     if (!this.capWarned) {
       this.capWarned = true;
       this.logger.warn(
-        { table: this.table, cap: this.cap, floor: this.floorMs === null ? null : new Date(this.floorMs).toISOString() },
+        {
+          table: this.table,
+          cap: this.cap,
+          floor: this.floorMs === null ? null : new Date(this.floorMs).toISOString(),
+        },
         "delivered-id cap exceeded: late rows older than the floor will not be caught; raise maxTrackedIdsPerTable or shorten lookBackMinutes",
       );
     }

@@ -114,7 +114,9 @@ export class AgentDiscovery {
         fullName: c.fullName,
         kind: c.kind,
         columns: c.columns,
-        agent: endpoint ? endpointAgentRef(endpoint) : { endpoint: endpointNameFromTable(c.fullName, c.kind) },
+        agent: endpoint
+          ? endpointAgentRef(endpoint)
+          : { endpoint: endpointNameFromTable(c.fullName, c.kind) },
         servedEntities: endpoint ? servedEntityRefs(endpoint) : new Map(),
       });
     }
@@ -167,8 +169,13 @@ export class AgentDiscovery {
     } catch (error) {
       // Without endpoint access the tables can still be read; the agents just stay unnamed.
       if (error instanceof DatabricksApiError && (error.status === 403 || error.status === 404)) {
-        warnings.push(`serving endpoints not listable (${error.status} ${error.errorCode}); agents inferred from tables`);
-        this.logger.warn({ status: error.status, errorCode: error.errorCode }, "cannot list serving endpoints");
+        warnings.push(
+          `serving endpoints not listable (${error.status} ${error.errorCode}); agents inferred from tables`,
+        );
+        this.logger.warn(
+          { status: error.status, errorCode: error.errorCode },
+          "cannot list serving endpoints",
+        );
         return [];
       }
       throw error;
@@ -284,7 +291,9 @@ export class AgentDiscovery {
         pageToken = page.next_page_token || undefined;
       } while (pageToken);
       versions.sort((a, b) => Number(b) - Number(a));
-      const aliases = Object.fromEntries((model.aliases ?? []).map((a) => [a.alias_name, String(a.version_num)]));
+      const aliases = Object.fromEntries(
+        (model.aliases ?? []).map((a) => [a.alias_name, String(a.version_num)]),
+      );
       return { fullName, servedVersions, aliases, versions };
     } catch (error) {
       if (error instanceof DatabricksApiError && error.class === "fatal") {
@@ -302,8 +311,13 @@ export class AgentDiscovery {
       return accessDeniedFrom(error.message, { securable: "catalog", name: catalog }, error);
     }
     if (error.status === 404) {
-      const what = error.errorCode === "SCHEMA_DOES_NOT_EXIST" ? `schema '${catalog}.${schema}'` : `catalog '${catalog}'`;
-      return new DatabricksApiError(404, error.errorCode, `${what} does not exist`, error.endpoint, { cause: error });
+      const what =
+        error.errorCode === "SCHEMA_DOES_NOT_EXIST"
+          ? `schema '${catalog}.${schema}'`
+          : `catalog '${catalog}'`;
+      return new DatabricksApiError(404, error.errorCode, `${what} does not exist`, error.endpoint, {
+        cause: error,
+      });
     }
     return error;
   }
@@ -355,7 +369,12 @@ function servedEntityRefs(e: ServingEndpoint): Map<string, AgentRef> {
   return out;
 }
 
-function compactRef(ref: { endpoint: string; task?: string; model?: string; modelVersion?: string }): AgentRef {
+function compactRef(ref: {
+  endpoint: string;
+  task?: string;
+  model?: string;
+  modelVersion?: string;
+}): AgentRef {
   const out: AgentRef = { endpoint: ref.endpoint };
   if (ref.task) out.task = ref.task;
   if (ref.model) out.model = ref.model;

@@ -131,7 +131,8 @@ export function describeNetworkError(error: unknown): string {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     if (e instanceof Error) {
       const code = (e as { code?: unknown }).code;
-      const text = typeof code === "string" && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
+      const text =
+        typeof code === "string" && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
       if (text && text !== "fetch failed") messages.push(text);
       e = e.cause;
     } else {

@@ -33,7 +33,9 @@ export class DatabricksRestClient {
         this.tokens.invalidate(token);
         if (attempt === 0) continue;
         throw new DatabricksAuthError(
-          this.tokens.kind === "pat" ? "invalid or expired access token" : "the workspace rejected a fresh token",
+          this.tokens.kind === "pat"
+            ? "invalid or expired access token"
+            : "the workspace rejected a fresh token",
         );
       }
       throw new DatabricksApiError(res.status, body.errorCode, body.message, path);
@@ -64,7 +66,9 @@ function parseErrorBody(text: string): ErrorBody {
 
 function isInvalidToken(status: number, body: ErrorBody): boolean {
   if (status === 401) return true;
-  return status === 403 && (body.rawCode === 403 || /invalid access token|token.*expired/i.test(body.message));
+  return (
+    status === 403 && (body.rawCode === 403 || /invalid access token|token.*expired/i.test(body.message))
+  );
 }
 
 function parseJson<T>(text: string, path: string): T {

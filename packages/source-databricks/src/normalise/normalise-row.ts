@@ -66,7 +66,10 @@ function normalisePayload(
   if (!requestId) throw new RowParseError("databricks_request_id is missing", undefined);
   const startTime = kind === "legacy" ? asNumber(row.timestamp_ms) : parseTimestamp(row.request_time);
   if (startTime === undefined) {
-    throw new RowParseError(`${kind === "legacy" ? "timestamp_ms" : "request_time"} is not a timestamp`, requestId);
+    throw new RowParseError(
+      `${kind === "legacy" ? "timestamp_ms" : "request_time"} is not a timestamp`,
+      requestId,
+    );
   }
   const statusCode = asNumber(row.status_code);
   if (statusCode === undefined || !Number.isInteger(statusCode)) {
@@ -134,7 +137,8 @@ function normalisePayload(
   if (requester) execution.requester = requester;
   const error = ok ? undefined : errorOf(response, rawResponse, statusCode);
   if (error) execution.error = error;
-  else if (loggingErrorCodes.length > 0) execution.error = `payload not fully logged: ${loggingErrorCodes.join(", ")}`;
+  else if (loggingErrorCodes.length > 0)
+    execution.error = `payload not fully logged: ${loggingErrorCodes.join(", ")}`;
   return execution;
 }
 
@@ -232,7 +236,8 @@ function normaliseTrace(row: TraceRow, agentRef: AgentRef, origin: RowOrigin): A
     spans.push(span);
   }
   const root = spans.find((s) => !s.parentId) ?? spans[0];
-  if (!root || root.startMs === undefined) throw new RowParseError("trace has no root span with a start time", traceId);
+  if (!root || root.startMs === undefined)
+    throw new RowParseError("trace has no root span with a start time", traceId);
   const tools = new ToolCallCollector();
   const rootInputs = decodeJson(root.inputs);
   const rootOutputs = decodeJson(root.outputs);

@@ -38,7 +38,8 @@ export function readSpan(raw: unknown): SpanView | undefined {
   const spanId = asString(s.span_id) ?? asString(context?.span_id);
   const name = asString(s.name);
   if (!spanId || !name) return undefined;
-  const attributes = asRecord(typeof s.attributes === "string" ? decodeAttribute(s.attributes) : s.attributes) ?? {};
+  const attributes =
+    asRecord(typeof s.attributes === "string" ? decodeAttribute(s.attributes) : s.attributes) ?? {};
   const status = asRecord(typeof s.status === "string" ? decodeAttribute(s.status) : s.status);
   const statusCode = asString(status?.code) ?? asString(s.status_code) ?? "";
   const isError = /ERROR/i.test(statusCode) || statusCode === "2";
@@ -71,7 +72,9 @@ export function readUsage(v: unknown): Usage | undefined {
   if (!u) return undefined;
   const prompt = asNumber(u.prompt_tokens ?? u.input_tokens);
   const completion = asNumber(u.completion_tokens ?? u.output_tokens);
-  const total = asNumber(u.total_tokens) ?? (prompt !== undefined && completion !== undefined ? prompt + completion : undefined);
+  const total =
+    asNumber(u.total_tokens) ??
+    (prompt !== undefined && completion !== undefined ? prompt + completion : undefined);
   if (prompt === undefined && completion === undefined && total === undefined) return undefined;
   const out: Usage = {};
   if (prompt !== undefined) out.promptTokens = prompt;
@@ -91,7 +94,8 @@ export function applySpans(spans: readonly SpanView[], tools: ToolCallCollector)
         args: span.inputs ?? "",
         result: span.outputs,
         startTime: span.startMs,
-        durationMs: span.startMs !== undefined && span.endMs !== undefined ? span.endMs - span.startMs : undefined,
+        durationMs:
+          span.startMs !== undefined && span.endMs !== undefined ? span.endMs - span.startMs : undefined,
         error: span.error,
       });
     }
@@ -107,11 +111,17 @@ export function applySpans(spans: readonly SpanView[], tools: ToolCallCollector)
 }
 
 /** The spans of `databricks_output.trace` (an object or a JSON string). */
-export function spansOfTrace(trace: unknown): { spans: SpanView[]; traceId: string | undefined; usage: Usage | undefined } {
+export function spansOfTrace(trace: unknown): {
+  spans: SpanView[];
+  traceId: string | undefined;
+  usage: Usage | undefined;
+} {
   const t = asRecord(decodeAttribute(trace));
   const data = asRecord(t?.data);
   const info = asRecord(t?.info);
-  const spans = (asArray(data?.spans) ?? asArray(t?.spans) ?? []).map(readSpan).filter((s) => s !== undefined);
+  const spans = (asArray(data?.spans) ?? asArray(t?.spans) ?? [])
+    .map(readSpan)
+    .filter((s) => s !== undefined);
   const metadata = asRecord(info?.trace_metadata) ?? asRecord(info?.request_metadata);
   return {
     spans,

@@ -52,7 +52,11 @@ export function parseTimestamp(v: unknown): number | undefined {
   const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
   if (m) {
     const frac = m[3] ? m[3].slice(0, 4).padEnd(4, "0") : "";
-    const zone = m[4] ? (m[4].toUpperCase() === "Z" ? "Z" : m[4].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")) : "Z";
+    const zone = m[4]
+      ? m[4].toUpperCase() === "Z"
+        ? "Z"
+        : m[4].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")
+      : "Z";
     const t = Date.parse(`${m[1]}T${m[2]}${frac}${zone}`);
     return Number.isNaN(t) ? undefined : t;
   }
@@ -110,7 +114,8 @@ export function parseStringMap(v: unknown): Record<string, string> {
   const list = asArray(obj);
   if (list) {
     const out: Record<string, string> = {};
-    for (const pair of list) if (Array.isArray(pair) && pair.length === 2) out[toText(pair[0])] = toText(pair[1]);
+    for (const pair of list)
+      if (Array.isArray(pair) && pair.length === 2) out[toText(pair[0])] = toText(pair[1]);
     return out;
   }
   return {};

@@ -1,0 +1,14 @@
+import { defineComponent } from "@pipekit/core";
+import { DATABRICKS_SECRET_FIELDS, databricksSourceConfigSchema } from "./config/config.js";
+import { createDatabricksSource } from "./source/databricks-source.js";
+
+/** `type: databricks` in pipeline YAML and the databricks-shield binary. */
+export const databricksSourceComponent = defineComponent({
+  kind: "source",
+  type: "databricks",
+  description:
+    "Discovers AI agents (serving endpoints, Unity Catalog models, inference and trace tables) in a Databricks workspace and streams their executions",
+  configSchema: databricksSourceConfigSchema,
+  secretFields: [...DATABRICKS_SECRET_FIELDS],
+  create: (config) => createDatabricksSource(config),
+});

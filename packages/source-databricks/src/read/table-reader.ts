@@ -1,0 +1,216 @@
+import type { AgentExecution } from "@pipekit/agent-execution";
+import { createMessage, invalidMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
+import type { DeliveredSet } from "../checkpoint/delivered-set.js";
+import type { AgentTable } from "../discovery/inventory.js";
+import {
+  DatabricksAccessDeniedError,
+  DatabricksAuthError,
+  DatabricksConnectionError,
+  TableReadError,
+} from "../errors/errors.js";
+import { parseMissingPrivilege } from "../errors/permission-message.js";
+import type { SourceMetrics } from "../metrics/source-metrics.js";
+import { normaliseRow, RowParseError, type TraceRow } from "../normalise/normalise-row.js";
+import { asNumber, asString, parseTimestamp } from "../normalise/values.js";
+import type { WarehouseSql } from "../sql/warehouse-sql.js";
+import { buildTableQuery } from "./table-query.js";
+
+export interface TableReadContext {
+  readonly sql: WarehouseSql;
+  readonly workspace: string;
+  readonly sourceName: string;
+  readonly chunkRows: number;
+  readonly checkpointEveryRows: number;
+  readonly logger: Logger;
+  readonly metrics: SourceMetrics;
+  readonly now: () => number;
+}
+
+/** What happened to one table in one cycle (for the cycle summary and tests). */
+export interface TableCycleStats {
+  readonly table: string;
+  rowsRead: number;
+  emitted: number;
+  duplicates: number;
+  late: number;
+  parseFailures: number;
+  newestRequestTime: number | undefined;
+  /** Set when the table was skipped: the reason, already safe to log. */
+  error: string | undefined;
+}
+
+type RawRow = Record<string, unknown>;
+
+/**
+ * Reads one table's window and yields one SourceChunk per fetched chunk. Rows the delivered set
+ * already holds are suppressed; new ones are normalised (unparseable ones become `rejected`). A
+ * checkpoint is attached every `checkpointEveryRows` rows and on a final (possibly empty) chunk.
+ * A table that fails with an SQL error is reported and ends early; auth/connection failures end the
+ * whole cycle (every other table would fail the same way).
+ */
+export async function* readTable(
+  ctx: TableReadContext,
+  table: AgentTable,
+  window: { readonly from: number; readonly to: number },
+  delivered: DeliveredSet,
+  stats: TableCycleStats,
+): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
+  const attrs = { table: table.fullName };
+  const from = Math.max(window.from, delivered.floor ?? Number.NEGATIVE_INFINITY);
+  delivered.prune(window.from);
+  const query = buildTableQuery(table, from, window.to);
+  let sinceCheckpoint = 0;
+  let pendingTrace: TraceRow | undefined;
+  const checkpoint = () => ({ key: table.fullName, position: delivered.toPosition(window.to) });
+
+  const process = (rows: readonly RawRow[]): SourceChunk<AgentExecution> => {
+    const messages: Message<AgentExecution>[] = [];
+    const rejected: { message: Message<unknown>; error: Error }[] = [];
+    stats.rowsRead += rows.length;
+    ctx.metrics.rowsRead.add(rows.length, attrs);
+    const units = table.kind === "trace" ? groupTraces(rows) : rows;
+    for (const unit of units) handle(unit, messages, rejected);
+    sinceCheckpoint += rows.length;
+    const withCheckpoint = sinceCheckpoint >= ctx.checkpointEveryRows;
+    if (withCheckpoint) sinceCheckpoint = 0;
+    return {
+      messages,
+      ...(rejected.length > 0 ? { rejected } : {}),
+      ...(withCheckpoint ? { checkpoint: checkpoint() } : {}),
+    };
+  };
+
+  /** Trace rows arrive as spans ordered by trace: the last trace of a chunk may go on in the next. */
+  const groupTraces = (rows: readonly RawRow[]): TraceRow[] => {
+    const out: TraceRow[] = [];
+    let current = pendingTrace;
+    for (const row of rows) {
+      const traceId = asString(row.trace_id) ?? "";
+      if (!current || current.trace_id !== traceId) {
+        if (current) out.push(current);
+        current = { trace_id: traceId, spans: [] };
+      }
+      (current.spans as RawRow[]).push(row);
+    }
+    pendingTrace = current;
+    return out;
+  };
+
+  const handle = (
+    unit: RawRow | TraceRow,
+    messages: Message<AgentExecution>[],
+    rejected: { message: Message<unknown>; error: Error }[],
+  ): void => {
+    const { id, time } = identify(unit, table);
+    const meta = {
+      source: ctx.sourceName,
+      partition: table.fullName,
+      eventTime: time,
+      tableKind: table.kind,
+    };
+    if (id !== undefined && time !== undefined) {
+      if (delivered.isDelivered(id, time)) {
+        stats.duplicates++;
+        ctx.metrics.duplicatesSuppressed.add(1, attrs);
+        return;
+      }
+      if (delivered.isLate(time)) {
+        stats.late++;
+        ctx.metrics.lateRows.add(1, attrs);
+      }
+      if (stats.newestRequestTime === undefined || time > stats.newestRequestTime)
+        stats.newestRequestTime = time;
+    }
+    try {
+      const execution = normaliseRow(unit, table.kind, agentFor(unit, table), {
+        workspace: ctx.workspace,
+        table: table.fullName,
+      });
+      messages.push(createMessage(execution.requestId, execution, meta, approximateSize(execution)));
+      stats.emitted++;
+      ctx.metrics.executionsEmitted.add(1, attrs);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const parseError = error instanceof RowParseError ? error : new RowParseError(reason, id);
+      rejected.push({
+        message: invalidMessage(id ?? `${table.fullName}#unidentified`, unit, parseError.reason, meta),
+        error: parseError,
+      });
+      stats.parseFailures++;
+      ctx.metrics.parseFailures.add(1, attrs);
+    }
+    // Dead-lettered rows count as delivered: they are reported once, not every cycle.
+    if (id !== undefined && time !== undefined) delivered.add(id, time);
+  };
+
+  try {
+    for await (const rows of ctx.sql.query(query.sql, query.params, ctx.chunkRows)) {
+      yield process(rows);
+    }
+    const tail: { message: Message<unknown>; error: Error }[] = [];
+    const messages: Message<AgentExecution>[] = [];
+    if (pendingTrace) handle(pendingTrace, messages, tail);
+    pendingTrace = undefined;
+    yield { messages, ...(tail.length > 0 ? { rejected: tail } : {}), checkpoint: checkpoint() };
+    ctx.metrics.tablesScanned.add(1, attrs);
+    if (stats.newestRequestTime !== undefined) {
+      ctx.metrics.tableLag.record((ctx.now() - stats.newestRequestTime) / 1000, attrs);
+    }
+  } catch (error) {
+    if (error instanceof DatabricksAuthError || error instanceof DatabricksConnectionError) throw error;
+    const skipped = tableError(table.fullName, error);
+    stats.error = skipped.message;
+    ctx.metrics.tableFailures.add(1, attrs);
+    ctx.logger.error({ table: table.fullName, err: skipped, hint: skipped.hint }, "table skipped this cycle");
+    // What was yielded before the failure may still be committed once acknowledged.
+    if (stats.rowsRead > 0) yield { messages: [], checkpoint: checkpoint() };
+  }
+}
+
+function identify(unit: RawRow | TraceRow, table: AgentTable): { id?: string; time?: number } {
+  switch (table.kind) {
+    case "ai-gateway":
+      return {
+        id: asString((unit as RawRow).databricks_request_id),
+        time: parseTimestamp((unit as RawRow).request_time),
+      };
+    case "legacy":
+      return {
+        id: asString((unit as RawRow).databricks_request_id),
+        time: asNumber((unit as RawRow).timestamp_ms),
+      };
+    case "trace": {
+      const trace = unit as TraceRow;
+      const start = asNumber(trace.spans[0]?.trace_start_unix_nano);
+      return {
+        id: trace.trace_id || undefined,
+        time: start === undefined ? undefined : Math.floor(start / 1e6),
+      };
+    }
+  }
+}
+
+function agentFor(unit: RawRow | TraceRow, table: AgentTable) {
+  const served = asString((unit as RawRow).served_entity_id);
+  return (served && table.servedEntities.get(served)) || table.agent;
+}
+
+function tableError(table: string, error: unknown): TableReadError | DatabricksAccessDeniedError {
+  const message = error instanceof Error ? error.message : String(error);
+  const privilege = parseMissingPrivilege(message);
+  if (privilege) {
+    return new DatabricksAccessDeniedError(privilege.privilege, privilege.securable, privilege.name, {
+      cause: error,
+    });
+  }
+  return new TableReadError(table, message, { cause: error });
+}
+
+/** Raw bodies dominate an execution's size; counting them is close enough for byte budgets. */
+function approximateSize(e: AgentExecution): number {
+  let size = 512 + e.rawRequest.length + e.rawResponse.length;
+  for (const m of e.input) size += m.content.length;
+  for (const m of e.output) size += m.content.length;
+  for (const t of e.toolCalls) size += t.arguments.length + (t.result?.length ?? 0);
+  return size;
+}

@@ -1,0 +1,268 @@
+import type { AgentExecution } from "@pipekit/agent-execution";
+import type { HealthStatus, Logger, Source, SourceChunk, SourceContext } from "@pipekit/core";
+import { type AccessTokenProvider, OAuthM2MTokenProvider, PatTokenProvider } from "../auth/token-provider.js";
+import { DeliveredSet } from "../checkpoint/delivered-set.js";
+import {
+  type DatabricksSourceConfig,
+  type DatabricksSourceConfigInput,
+  databricksSourceConfigSchema,
+  hostName,
+  normaliseHostUrl,
+} from "../config/config.js";
+import { AgentDiscovery } from "../discovery/discovery.js";
+import type { AgentInventory, AgentTable } from "../discovery/inventory.js";
+import { HttpClient } from "../http/http-client.js";
+import { DatabricksRestClient } from "../http/rest-client.js";
+import { SourceMetrics } from "../metrics/source-metrics.js";
+import { lazyMerge } from "../read/lazy-merge.js";
+import { readTable, type TableCycleStats } from "../read/table-reader.js";
+import { WarehouseSql } from "../sql/warehouse-sql.js";
+import { resolveWarehouse, type WarehouseTarget } from "../warehouse/resolve-warehouse.js";
+
+export interface DatabricksSourceOptions {
+  /** Clock for window computation (tests pin it); defaults to Date.now. */
+  readonly now?: () => number;
+  /** First REST backoff step; tests shorten it. */
+  readonly retryBaseDelayMs?: number;
+  /** Page size asked of Unity Catalog list calls. */
+  readonly listPageSize?: number;
+}
+
+/** The outcome of the last read() pass: the inventory plus what each table yielded. */
+export interface DatabricksCycleSummary {
+  readonly startedAt: number;
+  readonly window: { readonly from: number; readonly to: number };
+  readonly inventory: AgentInventory;
+  readonly tables: readonly TableCycleStats[];
+}
+
+export type DatabricksSource = Source<AgentExecution> & {
+  /** The inventory of the last discovery (undefined before the first cycle). */
+  inventory(): AgentInventory | undefined;
+  readonly lastCycle: DatabricksCycleSummary | undefined;
+};
+
+/**
+ * Discovers the workspace's agents and their tables, then reads each table's window
+ * `[now − lookBack, now − safetyLag]` and yields AgentExecution messages, one chunk per fetched
+ * result chunk. One read() is one polling cycle.
+ */
+export class DatabricksSourceImpl implements DatabricksSource {
+  readonly type = "databricks";
+  private readonly config: DatabricksSourceConfig;
+  private readonly baseUrl: string;
+  private readonly host: string;
+  private readonly http: HttpClient;
+  private readonly tokens: AccessTokenProvider;
+  private readonly rest: DatabricksRestClient;
+  private readonly now: () => number;
+  private discovery: AgentDiscovery | undefined;
+  private warehouse: WarehouseTarget | undefined;
+  private sql: WarehouseSql | undefined;
+  private metrics: SourceMetrics | undefined;
+  private lastInventory: AgentInventory | undefined;
+  private summary: DatabricksCycleSummary | undefined;
+
+  constructor(
+    config: DatabricksSourceConfigInput,
+    private readonly options: DatabricksSourceOptions = {},
+  ) {
+    this.config = databricksSourceConfigSchema.parse(config);
+    this.baseUrl = normaliseHostUrl(this.config.host);
+    this.host = hostName(this.config.host);
+    this.now = options.now ?? Date.now;
+    this.http = new HttpClient({
+      caCert: this.config.caCert,
+      maxRetries: this.config.restMaxRetries,
+      baseDelayMs: options.retryBaseDelayMs ?? 500,
+      maxDelayMs: 30_000,
+      timeoutMs: this.config.requestTimeoutMs,
+      hostLabel: this.host,
+      onRetry: (info) => this.metrics?.restRetries.add(1, { reason: info.reason }),
+    });
+    this.tokens =
+      this.config.clientId && this.config.clientSecret
+        ? new OAuthM2MTokenProvider({
+            baseUrl: this.baseUrl,
+            hostLabel: this.host,
+            clientId: this.config.clientId,
+            clientSecret: this.config.clientSecret,
+            http: this.http,
+          })
+        : new PatTokenProvider(this.config.token!);
+    this.rest = new DatabricksRestClient(this.baseUrl, this.http, this.tokens);
+  }
+
+  inventory(): AgentInventory | undefined {
+    return this.lastInventory;
+  }
+
+  get lastCycle(): DatabricksCycleSummary | undefined {
+    return this.summary;
+  }
+
+  async *read(ctx: SourceContext): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
+    const logger = ctx.logger;
+    const metrics = new SourceMetrics(ctx.meter);
+    this.metrics = metrics;
+    const startedAt = this.now();
+    const window = {
+      from: startedAt - this.config.lookBackMinutes * 60_000,
+      to: startedAt - this.config.safetyLagSeconds * 1000,
+    };
+
+    this.discovery ??= new AgentDiscovery(
+      this.rest,
+      {
+        workspace: this.host,
+        catalog: this.config.catalog,
+        schema: this.config.schema,
+        prefix: this.config.prefix,
+        pageSize: this.options.listPageSize,
+        now: this.now,
+      },
+      logger,
+    );
+    const { inventory, tables } = await this.discovery.discover(ctx.signal);
+    this.lastInventory = inventory;
+    logInventory(logger, inventory);
+
+    const sql = await this.warehouseSql(logger, ctx.signal);
+    const stats: TableCycleStats[] = [];
+    this.summary = { startedAt, window, inventory, tables: stats };
+    const readContext = {
+      sql,
+      workspace: this.host,
+      sourceName: ctx.componentId,
+      chunkRows: this.config.chunkRows,
+      checkpointEveryRows: this.config.checkpointEveryRows,
+      logger,
+      metrics,
+      now: this.now,
+    };
+    const factories = tables.map((table) => () => {
+      const s: TableCycleStats = {
+        table: table.fullName,
+        rowsRead: 0,
+        emitted: 0,
+        duplicates: 0,
+        late: 0,
+        parseFailures: 0,
+        newestRequestTime: undefined,
+        error: undefined,
+      };
+      stats.push(s);
+      return this.readOneTable(ctx, readContext, table, window, s);
+    });
+    try {
+      yield* lazyMerge(factories, this.config.tableConcurrency);
+    } catch (error) {
+      // A rejected token or a lost connection may be cured by a new session next cycle.
+      await this.resetSql();
+      throw error;
+    }
+    logger.info(
+      {
+        window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
+        tables: stats.map(({ table, rowsRead, emitted, duplicates, late, parseFailures, error }) => ({
+          table,
+          rowsRead,
+          emitted,
+          duplicates,
+          late,
+          parseFailures,
+          ...(error ? { error } : {}),
+        })),
+      },
+      "databricks cycle read",
+    );
+  }
+
+  private async *readOneTable(
+    ctx: SourceContext,
+    readContext: Parameters<typeof readTable>[0],
+    table: AgentTable,
+    window: { from: number; to: number },
+    stats: TableCycleStats,
+  ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
+    // Read at open time, not earlier: the previous table chunks' commits may have landed since.
+    const position = await ctx.checkpoints.get(table.fullName);
+    const delivered = DeliveredSet.fromPosition(
+      position,
+      this.config.maxTrackedIdsPerTable,
+      table.fullName,
+      ctx.logger,
+    );
+    yield* readTable(readContext, table, window, delivered, stats);
+  }
+
+  async health(): Promise<HealthStatus> {
+    try {
+      await this.tokens.getToken();
+      return { ok: true, detail: `authenticated to ${this.host}` };
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.resetSql();
+    await this.http.close();
+  }
+
+  private async warehouseSql(logger: Logger, signal: AbortSignal): Promise<WarehouseSql> {
+    if (this.sql) return this.sql;
+    this.warehouse ??= await resolveWarehouse(
+      this.rest,
+      this.host,
+      { warehouseId: this.config.warehouseId, httpPath: this.config.httpPath },
+      signal,
+    );
+    const url = new URL(this.baseUrl);
+    logger.info(
+      { warehouse: this.warehouse.name ?? this.warehouse.id, httpPath: this.warehouse.httpPath },
+      "using SQL warehouse",
+    );
+    this.sql = new WarehouseSql({
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 443,
+      httpPath: this.warehouse.httpPath,
+      tokens: this.tokens,
+      caCert: this.config.caCert,
+      catalog: this.config.catalog,
+      schema: this.config.schema,
+      logger,
+    });
+    return this.sql;
+  }
+
+  private async resetSql(): Promise<void> {
+    const sql = this.sql;
+    this.sql = undefined;
+    if (!this.config.warehouseId && !this.config.httpPath) this.warehouse = undefined;
+    await sql?.close();
+  }
+}
+
+function logInventory(logger: Logger, inventory: AgentInventory): void {
+  logger.info(
+    {
+      agents: inventory.agents.map((a) => ({
+        endpoint: a.endpoint,
+        task: a.task,
+        models: a.models.map((m) => `${m.fullName}@${m.servedVersions.join("/") || "?"}`),
+      })),
+      tables: inventory.tables.map((t) => `${t.fullName} (${t.kind})`),
+      ...(inventory.outOfScopeTables.length > 0 ? { outOfScopeTables: inventory.outOfScopeTables } : {}),
+      ...(inventory.warnings.length > 0 ? { warnings: inventory.warnings } : {}),
+    },
+    "databricks agent inventory",
+  );
+}
+
+export function createDatabricksSource(
+  config: DatabricksSourceConfigInput,
+  options: DatabricksSourceOptions = {},
+): DatabricksSource {
+  return new DatabricksSourceImpl(config, options);
+}

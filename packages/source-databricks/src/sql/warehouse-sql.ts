@@ -1,0 +1,202 @@
+import { DBSQLClient, DBSQLParameter, DBSQLParameterType, LogLevel } from "@databricks/sql";
+import type { Logger } from "@pipekit/core";
+import type { AccessTokenProvider } from "../auth/token-provider.js";
+import { DatabricksAuthError, DatabricksConnectionError } from "../errors/errors.js";
+import { describeNetworkError } from "../http/http-client.js";
+
+type DriverSession = Awaited<ReturnType<DBSQLClient["openSession"]>>;
+type DriverOperation = Awaited<ReturnType<DriverSession["executeStatement"]>>;
+
+export type SqlParam = string | number | bigint | Date;
+
+export interface WarehouseSqlOptions {
+  /** Host name without scheme (the driver forces HTTPS). */
+  readonly host: string;
+  readonly port?: number;
+  readonly httpPath: string;
+  readonly tokens: AccessTokenProvider;
+  readonly caCert?: string;
+  readonly catalog: string;
+  readonly schema: string;
+  readonly logger: Logger;
+  /** Socket timeout of the Thrift transport. */
+  readonly socketTimeoutMs?: number;
+}
+
+/**
+ * One driver client + session on the SQL warehouse. Tokens reach the driver through a custom
+ * auth provider that asks our token provider on every Thrift call, so a token refreshed (or
+ * replaced after a rejection) in the middle of a result set is picked up by the next fetch.
+ */
+export class WarehouseSql {
+  private client: DBSQLClient | undefined;
+  private session: DriverSession | undefined;
+  private opening: Promise<DriverSession> | undefined;
+  /** The token the driver sent last: dropped from the provider if the warehouse rejects it. */
+  private lastToken: string | undefined;
+
+  constructor(private readonly options: WarehouseSqlOptions) {}
+
+  /**
+   * Runs `sql` and yields its rows chunk by chunk. The statement is executed on the first pull and
+   * each further chunk is fetched only when the caller pulls again, so at most one chunk is held.
+   */
+  async *query(
+    sql: string,
+    params: Record<string, SqlParam>,
+    chunkRows: number,
+  ): AsyncGenerator<Record<string, unknown>[], void, undefined> {
+    const namedParameters = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [
+        k,
+        v instanceof Date
+          ? new DBSQLParameter({ type: DBSQLParameterType.TIMESTAMP, value: v })
+          : new DBSQLParameter({ value: v }),
+      ]),
+    );
+    const operation = await this.withAuthRetry(async () => {
+      const session = await this.openSession();
+      // maxRows bounds the rows the server may put in the execute response itself (direct results).
+      return session.executeStatement(sql, { namedParameters, maxRows: chunkRows });
+    });
+    try {
+      while (true) {
+        const rows = (await this.withAuthRetry(() =>
+          operation.fetchChunk({ maxRows: chunkRows, disableBuffering: true }),
+        )) as Record<string, unknown>[];
+        if (rows.length > 0) yield rows;
+        if (!(await operation.hasMoreRows())) break;
+      }
+    } finally {
+      await closeQuietly(operation);
+    }
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    const client = this.client;
+    this.session = undefined;
+    this.client = undefined;
+    this.opening = undefined;
+    await session?.close().catch(() => undefined);
+    await client?.close().catch(() => undefined);
+  }
+
+  private async openSession(): Promise<DriverSession> {
+    if (this.session) return this.session;
+    this.opening ??= this.connect().catch((error: unknown) => {
+      this.opening = undefined;
+      throw error;
+    });
+    this.session = await this.opening;
+    return this.session;
+  }
+
+  private async connect(): Promise<DriverSession> {
+    const { logger } = this.options;
+    const client = new DBSQLClient({
+      logger: {
+        // The driver's own chatter is debug noise for us; failures surface as thrown errors.
+        log: (level: LogLevel, message: string) => {
+          if (level === LogLevel.error || level === LogLevel.warn) logger.debug({ driver: level }, message);
+        },
+      },
+    });
+    this.client = client;
+    try {
+      await client.connect({
+        host: this.options.host,
+        port: this.options.port ?? 443,
+        path: this.options.httpPath,
+        authType: "custom",
+        provider: {
+          authenticate: async () => {
+            const token = await this.options.tokens.getToken();
+            this.lastToken = token;
+            return { Authorization: `Bearer ${token}` };
+          },
+        },
+        customCaCert: this.options.caCert,
+        telemetryEnabled: false,
+        socketTimeout: this.options.socketTimeoutMs ?? 120_000,
+        // The driver's defaults retry for up to 15 minutes; a cycle should fail fast and be rescheduled.
+        retryMaxAttempts: 3,
+        retriesTimeout: 30_000,
+        retryDelayMin: 200,
+        retryDelayMax: 2_000,
+      });
+      return await client.openSession({
+        initialCatalog: this.options.catalog,
+        initialSchema: this.options.schema,
+      });
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  /** One retry after the warehouse rejected the token (expired or revoked): a fresh one is fetched. */
+  private async withAuthRetry<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (httpStatusOf(error) !== 401 && httpStatusOf(error) !== 403) throw this.mapError(error);
+      if (this.lastToken) this.options.tokens.invalidate(this.lastToken);
+      try {
+        return await call();
+      } catch (second) {
+        throw this.mapError(second);
+      }
+    }
+  }
+
+  /** Driver errors → ours where a person can act; SQL errors pass through for the caller to judge. */
+  mapError(error: unknown): unknown {
+    if (error instanceof DatabricksAuthError || error instanceof DatabricksConnectionError) return error;
+    const status = httpStatusOf(error);
+    if (status === 401 || status === 403) {
+      return new DatabricksAuthError("the SQL warehouse rejected the access token", { cause: error });
+    }
+    if (status !== undefined && status >= 400) {
+      return new DatabricksConnectionError(
+        this.options.host,
+        `SQL warehouse ${this.options.httpPath} answered HTTP ${status}`,
+        { cause: error },
+      );
+    }
+    if (isNetworkError(error)) {
+      return new DatabricksConnectionError(this.options.host, describeNetworkError(error), { cause: error });
+    }
+    return error;
+  }
+}
+
+async function closeQuietly(operation: DriverOperation): Promise<void> {
+  try {
+    await operation.close();
+  } catch {
+    // Closing is best effort: the server expires abandoned operations.
+  }
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const status = (e as { statusCode?: unknown }).statusCode;
+    if (typeof status === "number") return status;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const NETWORK_CODES =
+  /^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_TLS_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+function isNetworkError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.test(code)) return true;
+    if (e instanceof Error && /socket hang up|ECONNREFUSED|ENOTFOUND|certificate/i.test(e.message))
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
