@@ -9,7 +9,7 @@ import type { ComponentDefinition, ComponentDeps, ComponentKind } from "./compon
 export class ComponentRegistry {
   private readonly byKind = new Map<ComponentKind, Map<string, ComponentDefinition>>();
 
-  register(definition: ComponentDefinition<ComponentKind, never>): this {
+  register<K extends ComponentKind, C>(definition: ComponentDefinition<K, C>): this {
     const kind = this.kindMap(definition.kind);
     if (kind.has(definition.type)) {
       throw new ConfigError(`A ${definition.kind} of type "${definition.type}" is already registered`);
