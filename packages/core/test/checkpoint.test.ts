@@ -1,0 +1,179 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type CheckpointStore,
+  createMessage,
+  type DeadLetterRecord,
+  deriveMessage,
+  FileCheckpointStore,
+  functionTransform,
+  type Message,
+  Pipeline,
+  PoisonError,
+  RetryableError,
+  type Sink,
+  type SourceChunk,
+  type WriteContext,
+} from "../src/index.js";
+import { ArraySource } from "./helpers.js";
+
+describe("FileCheckpointStore", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "pipekit-ckpt-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("keeps every key in one JSON file, replaced atomically, readable by a new instance", async () => {
+    const path = join(dir, "state", "checkpoints.json");
+    const store = new FileCheckpointStore(path);
+    expect(await store.load("a")).toBeUndefined();
+    await Promise.all([store.commit("a", { next: 1 }), store.commit("b", ["x"]), store.commit("a", { next: 2 })]);
+    await store.close();
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ a: { next: 2 }, b: ["x"] });
+    expect(await readdir(join(dir, "state"))).toEqual(["checkpoints.json"]); // no temp files left
+    const reopened = new FileCheckpointStore(path);
+    expect(await reopened.loadAll()).toEqual(new Map<string, unknown>([["a", { next: 2 }], ["b", ["x"]]]));
+  });
+
+  it("names the file when it is not valid JSON", async () => {
+    const path = join(dir, "bad.json");
+    await writeFile(path, "{ not json");
+    await expect(new FileCheckpointStore(path).load("a")).rejects.toThrow(`Checkpoint file ${path} is not valid JSON`);
+  });
+});
+
+/** What a generated message asks the sinks and the transform to do with it. */
+interface Plan {
+  readonly key: number;
+  readonly fanout: number; // 0..2 children
+  readonly transformThrows: boolean;
+  readonly poisonAt: number; // sink index that rejects it as poison, -1 none
+  readonly retryOnce: boolean;
+}
+
+const planArb: fc.Arbitrary<Plan> = fc.record({
+  key: fc.integer({ min: 0, max: 1 }),
+  fanout: fc.integer({ min: 0, max: 2 }),
+  transformThrows: fc.boolean(),
+  poisonAt: fc.integer({ min: -1, max: 1 }),
+  retryOnce: fc.boolean(),
+});
+
+describe("checkpoint ordering (property)", () => {
+  it("never commits a position past a message not yet acknowledged by every sink", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.array(fc.array(planArb, { minLength: 0, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (s, chunkPlans, maxCount) => {
+          // Build chunks: chunk i of key k checkpoints {chunk: i}.
+          const chunks: SourceChunk[] = [];
+          const chunksOfKey = new Map<string, { index: number; ids: string[] }[]>();
+          const plans = new Map<string, Plan>();
+          chunkPlans.forEach((chunkPlan, ci) => {
+            const key = `k${(chunkPlan[0]?.key ?? ci) % 2}`;
+            const msgs = chunkPlan.map((plan, mi) => {
+              const id = `c${ci}m${mi}`;
+              plans.set(id, plan);
+              return createMessage(id, plan, {}, 10);
+            });
+            chunks.push({ messages: msgs, checkpoint: { key, position: { chunk: ci } } });
+            const list = chunksOfKey.get(key) ?? [];
+            list.push({ index: ci, ids: msgs.map((m) => m.id) });
+            chunksOfKey.set(key, list);
+          });
+
+          // Ground truth of acknowledgement, recorded when a write resolves (before the engine sees it).
+          const deliveredBy = [new Set<string>(), new Set<string>()];
+          const deadLettered = new Set<string>(); // "<component>|<message id>"
+          const parentOf = (id: string) => id.split("#")[0]!;
+          const isAcked = (id: string): boolean => {
+            const plan = plans.get(id)!;
+            if (plan.transformThrows) return deadLettered.has(`transforms[0]|${id}`);
+            for (let c = 0; c < plan.fanout; c++) {
+              const child = `${id}#${c}`;
+              for (let sink = 0; sink < 2; sink++) {
+                if (!deliveredBy[sink]!.has(child) && !deadLettered.has(`s${sink}|${child}`)) return false;
+              }
+            }
+            return true;
+          };
+
+          const violations: string[] = [];
+          const lastCommitted = new Map<string, number>();
+          const store: CheckpointStore = {
+            load: async () => undefined,
+            loadAll: async () => new Map(),
+            commit: async (key, position) => {
+              const upTo = (position as { chunk: number }).chunk;
+              const previous = lastCommitted.get(key) ?? -1;
+              if (upTo < previous) violations.push(`${key} went back from ${previous} to ${upTo}`);
+              lastCommitted.set(key, upTo);
+              for (const chunk of chunksOfKey.get(key)!) {
+                if (chunk.index > upTo) break;
+                for (const id of chunk.ids) if (!isAcked(id)) violations.push(`${key}@${upTo} passed ${id}`);
+              }
+            },
+          };
+
+          const sink = (index: number): Sink => ({
+            type: "scheduled",
+            write: s.scheduleFunction(async function write(batch: readonly Message[], ctx: WriteContext) {
+              const plansOf = batch.map((m) => plans.get(parentOf(m.id))!);
+              if (plansOf.some((p) => p.poisonAt === index)) throw new PoisonError("poison");
+              if (ctx.attempt === 1 && plansOf.some((p) => p.retryOnce)) throw new RetryableError("flaky");
+              for (const m of batch) deliveredBy[index]!.add(m.id);
+            }),
+          });
+          const deadLetter: Sink = {
+            type: "dead",
+            write: s.scheduleFunction(async function deadLetterWrite(batch: readonly Message[]) {
+              for (const m of batch) {
+                const record = m.value as DeadLetterRecord;
+                deadLettered.add(`${record.component}|${record.message.id}`);
+              }
+            }),
+          };
+
+          const pipeline = new Pipeline({
+            source: new ArraySource(chunks),
+            transforms: [
+              functionTransform<Plan>((m) => {
+                if (m.value.transformThrows) throw new Error("transform failed");
+                return Array.from({ length: m.value.fanout }, (_, c) => deriveMessage(m, m.value, { id: `${m.id}#${c}` }));
+              }),
+            ],
+            sinks: [0, 1].map((i) => ({
+              id: `s${i}`,
+              sink: sink(i),
+              batch: { maxCount, lingerMs: 0 },
+              retry: { initialDelayMs: 0, maxDelayMs: 0 },
+              concurrency: 2,
+            })),
+            deadLetter,
+            checkpointStore: store,
+            budget: { maxMessages: 5, maxBytes: 1_000 },
+          });
+          await pipeline.open();
+          const run = pipeline.runCycle();
+          await s.waitFor(run);
+          const report = await run;
+          await pipeline.close();
+
+          expect(violations).toEqual([]);
+          // Everything completed, so each key ends at its last chunk.
+          for (const [key, list] of chunksOfKey) expect(lastCommitted.get(key)).toBe(list.at(-1)!.index);
+          expect(report.received).toBe(plans.size);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
