@@ -15,6 +15,8 @@ export interface AktoHttpSink extends Sink {
   readonly type: "akto_http";
   /** The ingestion endpoint batches go to, without credentials. */
   readonly endpoint: string;
+  /** Resolves on HTTP 2xx; never reports partial failures (Akto answers per batch). */
+  write(batch: readonly Message[], ctx: WriteContext): Promise<void>;
   classifyError(error: unknown): "retryable" | "poison" | "fatal" | undefined;
   health(): Promise<HealthStatus>;
   close(): Promise<void>;
@@ -119,9 +121,17 @@ class AktoHttpSinkImpl implements AktoHttpSink {
     body?: string,
     signal?: AbortSignal,
   ): Promise<{ statusCode: number; headers: Dispatcher.ResponseData["headers"]; text: string }> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.config.timeoutMs);
-    const abort = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    // One controller fed by both the deadline and the pipeline's stop signal. (AbortSignal.any on a
+    // long-lived signal keeps per-call bookkeeping around in Node 20; a listener we remove does not.)
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this.config.timeoutMs);
+    const onStop = () => abort.abort();
+    if (signal?.aborted) abort.abort();
+    signal?.addEventListener("abort", onStop, { once: true });
     let res: Dispatcher.ResponseData;
     try {
       res = await this.agent.request({
@@ -130,14 +140,15 @@ class AktoHttpSinkImpl implements AktoHttpSink {
         method,
         headers: this.headers,
         ...(body === undefined ? {} : { body }),
-        signal: abort,
+        signal: abort.signal,
       });
     } catch (error) {
-      throw deadline.signal.aborted
+      throw timedOut
         ? timeoutError(target, this.config.timeoutMs, error)
         : errorForTransportFailure(error, target, this.config.timeoutMs);
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", onStop);
     }
     try {
       return { statusCode: res.statusCode, headers: res.headers, text: await readCapped(res.body) };
