@@ -1,0 +1,48 @@
+import { type Detector, type Finding, scanRegex } from "./detector.js";
+import { digitsOf, luhnValid } from "./validators.js";
+
+/** 13–19 digits, optionally grouped by spaces or dashes. */
+const CARD_RE = /(?<![\w\-.])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)/g;
+
+/** Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro. */
+const IIN = /^(?:4|5[0-9]|2[2-7]|3[47]|3[0689]|35|6)/;
+
+export const paymentCardDetector: Detector = {
+  id: "CREDIT_CARD",
+  mayMatch: (_text, hints) => hints.hasDigit,
+  find(text: string, out: Finding[]): void {
+    scanRegex(CARD_RE, text, "CREDIT_CARD", out, (m) => {
+      let candidate = m[0];
+      // The greedy match may have taken a following group ("4111 1111 1111 1111 12/25"): drop
+      // trailing groups until the rest validates.
+      for (;;) {
+        if (validCard(candidate)) return [m.index, m.index + candidate.length];
+        const cut = Math.max(candidate.lastIndexOf(" "), candidate.lastIndexOf("-"));
+        if (cut <= 0) return undefined;
+        candidate = candidate.slice(0, cut);
+      }
+    });
+  },
+  normalize: digitsOf,
+};
+
+function validCard(candidate: string): boolean {
+  const digits = digitsOf(candidate);
+  if (digits.length < 13 || digits.length > 19 || !IIN.test(digits)) return false;
+  if (/^(\d)\1+$/.test(digits)) return false;
+  if (!groupingValid(candidate)) return false;
+  return luhnValid(digits);
+}
+
+/** Separated numbers must be grouped the way cards are printed: 4-4-4-4(-x), 4-6-5 (Amex), 4-6-4 (Diners). */
+function groupingValid(candidate: string): boolean {
+  const hasSpace = candidate.includes(" ");
+  const hasDash = candidate.includes("-");
+  if (!hasSpace && !hasDash) return true;
+  if (hasSpace && hasDash) return false;
+  const groups = candidate.split(hasSpace ? " " : "-").map((g) => g.length);
+  const shape = groups.join("-");
+  if (shape === "4-6-5" || shape === "4-6-4") return true;
+  const last = groups[groups.length - 1]!;
+  return groups.slice(0, -1).every((n) => n === 4) && last >= 1 && last <= 4;
+}

@@ -1,0 +1,44 @@
+import type { Detector, Finding } from "./detector.js";
+
+const HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
+/** Base64 body, also when newlines arrive escaped ("\n") inside JSON text. */
+const BODY_CHAR = /[A-Za-z0-9+/=\s\\:,-]/;
+const MIN_BODY = 20;
+
+/** PEM / OpenSSH / PGP private key blocks, header to footer (or to the end of the body when cut off). */
+export const privateKeyDetector: Detector = {
+  id: "PRIVATE_KEY",
+  mayMatch: (text) => text.includes("-----BEGIN ") && text.includes("PRIVATE KEY"),
+  find(text: string, out: Finding[]): void {
+    HEADER.lastIndex = 0;
+    for (let m = HEADER.exec(text); m !== null; m = HEADER.exec(text)) {
+      const bodyStart = m.index + m[0].length;
+      const footer = `-----END ${m[1]}-----`;
+      const footerAt = text.indexOf(footer, bodyStart);
+      let bodyEnd: number;
+      let end: number;
+      if (footerAt !== -1) {
+        bodyEnd = footerAt;
+        end = footerAt + footer.length;
+      } else {
+        // Truncated key (logs cut long values): the body still is the secret.
+        let i = bodyStart;
+        while (i < text.length && BODY_CHAR.test(text[i]!) && !text.startsWith("-----", i)) i++;
+        bodyEnd = i;
+        end = i;
+      }
+      if (countBase64(text, bodyStart, bodyEnd) < MIN_BODY) continue;
+      out.push({ detector: "PRIVATE_KEY", start: m.index, end });
+      HEADER.lastIndex = end;
+    }
+  },
+};
+
+function countBase64(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47) n++;
+  }
+  return n;
+}

@@ -1,0 +1,70 @@
+import { type Detector, type Finding, scanRegex, wholeMatch } from "./detector.js";
+import { charClasses, shannonEntropy } from "./validators.js";
+
+/**
+ * Cloud and vendor keys with a recognisable prefix. Each pre-check is a literal `includes`, so a
+ * text without the prefix costs one memchr-like scan per vendor.
+ */
+interface VendorKey {
+  readonly id: string;
+  readonly prefixes: readonly string[];
+  readonly re: RegExp;
+  /** The random part must look random: placeholders like sk-xxxxxxxx… fail. */
+  readonly minEntropy: number;
+}
+
+const VENDOR_KEYS: readonly VendorKey[] = [
+  {
+    id: "AWS_ACCESS_KEY",
+    prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
+    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    minEntropy: 2.5,
+  },
+  {
+    id: "ANTHROPIC_KEY",
+    prefixes: ["sk-ant-"],
+    re: /(?<![\w-])sk-ant-(?:[a-z]+\d{2}-)?[A-Za-z0-9_-]{32,}(?![\w-])/g,
+    minEntropy: 3.5,
+  },
+  {
+    id: "OPENAI_KEY",
+    prefixes: ["sk-"],
+    re: /(?<![\w-])sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{32,}(?![\w-])/g,
+    minEntropy: 3.5,
+  },
+  {
+    id: "GITHUB_TOKEN",
+    prefixes: ["gh", "github_pat_"],
+    re: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![\w-])/g,
+    minEntropy: 3.5,
+  },
+  {
+    id: "SLACK_TOKEN",
+    prefixes: ["xox"],
+    re: /(?<![\w-])xox[abposre]-(?:\d{6,}-){1,3}[A-Za-z0-9-]{10,}(?![\w-])/g,
+    minEntropy: 3,
+  },
+  {
+    id: "GOOGLE_API_KEY",
+    prefixes: ["AIza"],
+    re: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g,
+    minEntropy: 3.5,
+  },
+];
+
+export const vendorKeyDetectors: readonly Detector[] = VENDOR_KEYS.map(vendorDetector);
+
+function vendorDetector(key: VendorKey): Detector {
+  return {
+    id: key.id,
+    mayMatch: (text) => key.prefixes.some((p) => text.includes(p)),
+    find(text: string, out: Finding[]): void {
+      scanRegex(key.re, text, key.id, out, (m) => {
+        const value = m[0];
+        const body = value.slice(value.search(/[-_]/) + 1);
+        if (shannonEntropy(body) < key.minEntropy || charClasses(body) < 2) return undefined;
+        return wholeMatch(m);
+      });
+    },
+  };
+}

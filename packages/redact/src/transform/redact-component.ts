@@ -1,0 +1,14 @@
+import { defineComponent } from "@pipekit/core";
+import { redactConfigSchema } from "../config/redact-config.js";
+import { redactTransform } from "./redact-transform.js";
+
+/** `type: redact` in pipeline YAML. */
+export const redactComponent = defineComponent({
+  kind: "transform",
+  type: "redact",
+  description:
+    "Redacts PII and secrets (validated detectors, key-name blocking, JSON inside strings) with mask, keyed HMAC pseudonyms or removal.",
+  configSchema: redactConfigSchema,
+  secretFields: ["hmacKey"],
+  create: (config) => redactTransform(config),
+});

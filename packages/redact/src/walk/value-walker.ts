@@ -1,0 +1,226 @@
+import { formatPath, PoisonError } from "@pipekit/core";
+import { BLOCKED_KEY } from "../detectors/detector-ids.js";
+import { ReportBuilder } from "../redactor/redaction-report.js";
+import {
+  isRedactionToken,
+  maskToken,
+  type Pseudonymizer,
+  type RedactionMode,
+} from "../text/redaction-token.js";
+import type { TextRedactor } from "../text/text-redactor.js";
+import type { PathMatcher, PathSegment } from "./path-matcher.js";
+
+export interface WalkSettings {
+  readonly text: TextRedactor;
+  readonly skip: PathMatcher;
+  /** True when values under this key name are secrets. */
+  readonly isBlockedKey: (key: string) => boolean;
+  /** Mode for blocked keys; undefined when key blocking is off. */
+  readonly blockMode: RedactionMode | undefined;
+  readonly pseudonymizer: Pseudonymizer | undefined;
+}
+
+/** Deeper than this is a cycle or an attack, not an agent payload. */
+const MAX_DEPTH = 256;
+const REMOVE = Symbol("remove");
+
+/**
+ * One redaction of one value. Copy-on-write: unchanged subtrees are returned as the same objects,
+ * so a clean payload costs no allocation. JSON found inside strings (tool-call arguments, raw
+ * request bodies) is parsed, walked with the same rules and re-serialised only if it changed.
+ */
+export class ValueWalker {
+  report = new ReportBuilder();
+  private readonly path: PathSegment[] = [];
+  /** Set while walking parsed JSON when a number would not survive re-serialisation. */
+  private lossy = false;
+  private inNestedJson = false;
+
+  constructor(private readonly settings: WalkSettings) {}
+
+  walk(value: unknown): unknown {
+    return this.visit(value, 0);
+  }
+
+  private visit(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case "string":
+        return this.visitString(value, depth);
+      case "number":
+        if (this.inNestedJson && Number.isInteger(value) && !Number.isSafeInteger(value)) this.lossy = true;
+        return value;
+      case "object":
+        if (value === null) return value;
+        if (depth >= MAX_DEPTH) {
+          throw new PoisonError(
+            `redact: value nested deeper than ${MAX_DEPTH} levels at ${formatPath(this.path)}`,
+          );
+        }
+        if (Array.isArray(value)) return this.visitArray(value, depth);
+        if (isPlainObject(value)) return this.visitObject(value, depth);
+        return value; // Dates, buffers…: not JSON text, left alone.
+      default:
+        return value;
+    }
+  }
+
+  private visitString(value: string, depth: number): string {
+    if (isRedactionToken(value)) return value;
+    if (looksLikeJson(value)) {
+      const nested = this.visitJsonString(value, depth);
+      if (nested !== undefined) return nested;
+    }
+    let pathKey: string | undefined;
+    return this.settings.text.redact(value, (detector) => {
+      pathKey ??= formatPath(this.path);
+      this.report.add(detector, pathKey);
+    });
+  }
+
+  /** The redacted JSON text, or undefined when `value` is not JSON (then it is treated as text). */
+  private visitJsonString(value: string, depth: number): string | undefined {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+    if (parsed === null || typeof parsed !== "object") return undefined;
+    const outer = { report: this.report, lossy: this.lossy, inNested: this.inNestedJson };
+    this.report = new ReportBuilder();
+    this.lossy = false;
+    this.inNestedJson = true;
+    try {
+      const redacted = this.visit(parsed, depth + 1);
+      if (redacted === parsed) {
+        outer.report.merge(this.report);
+        return value;
+      }
+      // Integers beyond 2^53 would change on re-serialisation: redact the text as text instead.
+      if (this.lossy) return undefined;
+      outer.report.merge(this.report);
+      return JSON.stringify(redacted);
+    } finally {
+      this.report = outer.report;
+      this.lossy = outer.lossy;
+      this.inNestedJson = outer.inNested;
+    }
+  }
+
+  private visitArray(array: readonly unknown[], depth: number): unknown[] {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      this.path.push(i);
+      const redacted = this.settings.skip.matches(this.path) ? item : this.visit(item, depth + 1);
+      this.path.pop();
+      if (redacted !== item) {
+        out ??= array.slice();
+        out[i] = redacted;
+      }
+    }
+    return out ?? (array as unknown[]);
+  }
+
+  private visitObject(object: Record<string, unknown>, depth: number): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined;
+    const { skip, isBlockedKey, blockMode } = this.settings;
+    for (const key of Object.keys(object)) {
+      const item = object[key];
+      this.path.push(key);
+      let redacted: unknown;
+      if (this.path.length <= skip.maxDepth && skip.matches(this.path)) redacted = item;
+      else if (blockMode !== undefined && isBlockedKey(key))
+        redacted = this.block(item, blockMode, depth + 1);
+      else redacted = this.visit(item, depth + 1);
+      this.path.pop();
+      if (redacted !== item) {
+        out ??= { ...object };
+        if (redacted === REMOVE) delete out[key];
+        else if (key === "__proto__")
+          Object.defineProperty(out, key, {
+            value: redacted,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = redacted;
+      }
+    }
+    return out ?? object;
+  }
+
+  /** A value under a blocked key: every string and number in it is a secret; booleans and null are kept. */
+  private block(value: unknown, mode: RedactionMode, depth: number): unknown {
+    if (value === null || typeof value === "boolean" || value === undefined) return value;
+    if (typeof value === "string" && isRedactionToken(value)) return value;
+    if (mode === "remove") {
+      this.report.add(BLOCKED_KEY, formatPath(this.path));
+      return REMOVE;
+    }
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
+      this.report.add(BLOCKED_KEY, formatPath(this.path));
+      return mode === "hmac"
+        ? this.settings.pseudonymizer!.token(BLOCKED_KEY, String(value))
+        : maskToken(BLOCKED_KEY);
+    }
+    if (depth >= MAX_DEPTH) {
+      throw new PoisonError(
+        `redact: value nested deeper than ${MAX_DEPTH} levels at ${formatPath(this.path)}`,
+      );
+    }
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      value.forEach((item, i) => {
+        this.path.push(i);
+        const redacted = this.block(item, mode, depth + 1);
+        this.path.pop();
+        if (redacted !== item) {
+          out ??= value.slice();
+          out[i] = redacted;
+        }
+      });
+      return out ?? value;
+    }
+    if (isPlainObject(value)) {
+      let out: Record<string, unknown> | undefined;
+      for (const key of Object.keys(value)) {
+        this.path.push(key);
+        const redacted = this.block(value[key], mode, depth + 1);
+        this.path.pop();
+        if (redacted !== value[key]) {
+          out ??= { ...value };
+          Object.defineProperty(out, key, {
+            value: redacted,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+      return out ?? value;
+    }
+    return value;
+  }
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Cheap shape test before paying for JSON.parse: `{…}` or `[…]` after trimming whitespace. */
+function looksLikeJson(value: string): boolean {
+  let start = 0;
+  while (start < value.length && isSpace(value.charCodeAt(start))) start++;
+  const first = value.charCodeAt(start);
+  if (first !== 123 && first !== 91) return false;
+  let end = value.length - 1;
+  while (end > start && isSpace(value.charCodeAt(end))) end--;
+  const last = value.charCodeAt(end);
+  return (first === 123 && last === 125) || (first === 91 && last === 93);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
