@@ -1,6 +1,6 @@
 import type { MeterProvider } from "@opentelemetry/api";
 import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
-import * as core from "@pipekit/core";
+import { FileCheckpointStore, Pipeline } from "@pipekit/core";
 
 /** What the runner needs from a cycle's report (a subset of core's CycleReport). */
 export interface CycleSummary {
@@ -54,23 +54,11 @@ export interface EngineOptions {
   readonly meterProvider?: MeterProvider;
 }
 
-/**
- * Core's engine and durable checkpoint store, looked up by name so the runner builds against the
- * contracts even while core's exports are being finished.
- */
+/** Core's engine; the runner only relies on the CycleEngine subset of it. */
 export function createEngine(options: EngineOptions): CycleEngine {
-  const Pipeline = coreExport<new (options: EngineOptions) => CycleEngine>("Pipeline");
   return new Pipeline(options);
 }
 
 export function createFileCheckpointStore(path: string): CheckpointStore {
-  const FileCheckpointStore = coreExport<new (path: string) => CheckpointStore>("FileCheckpointStore");
   return new FileCheckpointStore(path);
-}
-
-function coreExport<T>(name: string): T {
-  const value = (core as Record<string, unknown>)[name];
-  if (typeof value !== "function")
-    throw new Error(`@pipekit/core does not export ${name}; the runner needs it to run pipelines`);
-  return value as T;
 }

@@ -1,6 +1,7 @@
 import type { ComponentDefinition, ComponentKind, ComponentRegistry } from "@pipekit/core";
 import type { z } from "zod";
 import { loadPlugins } from "../plugins/load-plugins.js";
+import { checkCron } from "../service/schedule.js";
 import type { ConfigIssue } from "./config-issue.js";
 import { type LoadedConfigFile, loadConfigFile } from "./load-config-file.js";
 import {
@@ -135,6 +136,16 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   const top = pipelineConfigSchema.safeParse(data);
   reportUnknownKeys(pipelineConfigSchema, data, []);
   if (!top.success) reportZod(top.error, [], data);
+  else if (top.data.schedule.cron !== undefined) {
+    try {
+      checkCron(top.data.schedule.cron);
+    } catch (error) {
+      issueAt(
+        ["schedule", "cron"],
+        `invalid cron expression: ${(error as Error).message} (6 fields with seconds first, e.g. "0 */5 * * * *")`,
+      );
+    }
+  }
 
   const resolve = <K extends ComponentKind>(
     kind: K,

@@ -1,19 +1,39 @@
-import * as core from "@pipekit/core";
 import { type ComponentDefinition, type ComponentKind, ComponentRegistry } from "@pipekit/core";
-import * as redact from "@pipekit/redact";
-import * as sinkAkto from "@pipekit/sink-akto";
-import * as sinkKafka from "@pipekit/sink-kafka";
-import * as sourceDatabricks from "@pipekit/source-databricks";
+
+/** The workspace packages whose exported components are built in. */
+const COMPONENT_PACKAGES = [
+  "@pipekit/core",
+  "@pipekit/redact",
+  "@pipekit/source-databricks",
+  "@pipekit/sink-akto",
+  "@pipekit/sink-kafka",
+] as const;
+
+export interface DefaultRegistry {
+  readonly registry: ComponentRegistry;
+  /** Packages that failed to load: their components are missing, the others still work. */
+  readonly unavailable: readonly { readonly pkg: string; readonly error: string }[];
+}
 
 /**
  * A registry holding every component the workspace packages export: any exported component
  * definition (or array of them, such as a `builtinComponents` list) is registered. Collecting them
- * by shape means a package that adds a component needs no change here.
+ * by shape means a package that adds a component needs no change here; loading each package on its
+ * own means one broken package (say, a Kafka client problem) does not stop pipelines that do not
+ * use it.
  */
-export function createDefaultRegistry(): ComponentRegistry {
+export async function createDefaultRegistry(): Promise<DefaultRegistry> {
   const registry = new ComponentRegistry();
+  const unavailable: { pkg: string; error: string }[] = [];
   const seen = new Set<unknown>();
-  for (const module of [core, redact, sourceDatabricks, sinkAkto, sinkKafka] as Record<string, unknown>[]) {
+  for (const pkg of COMPONENT_PACKAGES) {
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(pkg)) as Record<string, unknown>;
+    } catch (error) {
+      unavailable.push({ pkg, error: (error as Error).message });
+      continue;
+    }
     for (const exported of Object.values(module)) {
       for (const candidate of Array.isArray(exported) ? exported : [exported]) {
         if (!isComponentDefinition(candidate) || seen.has(candidate)) continue;
@@ -24,7 +44,7 @@ export function createDefaultRegistry(): ComponentRegistry {
       }
     }
   }
-  return registry;
+  return { registry, unavailable };
 }
 
 export function isComponentDefinition(value: unknown): value is ComponentDefinition {

@@ -87,3 +87,10 @@ export class CycleScheduler {
 function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(1)}s` : `${value}ms`;
 }
+
+/** The config's schedule block (exactly one key set, as validated) as a Schedule. */
+export function toSchedule(config: { interval_seconds?: number; cron?: string; once?: true }): Schedule {
+  if (config.interval_seconds !== undefined) return { interval_seconds: config.interval_seconds };
+  if (config.cron !== undefined) return { cron: config.cron };
+  return { once: true };
+}

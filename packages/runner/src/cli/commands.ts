@@ -1,0 +1,147 @@
+import type { ComponentRegistry } from "@pipekit/core";
+import { stringify } from "yaml";
+import { buildPipeline } from "../build/build-pipeline.js";
+import { formatIssue } from "../config/config-issue.js";
+import { pipelineJsonSchema } from "../config/json-schema.js";
+import { prepareConfig, type ValidationResult } from "../config/validate-config.js";
+import { ProgressDisplay } from "../progress/progress-display.js";
+import { ProgressTracker } from "../progress/progress-tracker.js";
+import { createRunnerLogger } from "../service/logger.js";
+import { createRunnerMetrics } from "../service/metrics.js";
+import { PipelineService, type ServiceOutcome } from "../service/pipeline-service.js";
+import { type Schedule, toSchedule } from "../service/schedule.js";
+import { installSignalHandlers } from "../service/signals.js";
+import { runConfigTests } from "../testing/run-config-tests.js";
+
+/** Where command output goes; tests and embedding programs pass their own. */
+export interface CommandIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly registry: ComponentRegistry;
+}
+
+function reportIssues(result: ValidationResult, io: CommandIo): void {
+  for (const issue of result.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+  io.stderr.write(`${result.issues.length} problem${result.issues.length === 1 ? "" : "s"} found\n`);
+}
+
+export async function validateCommand(
+  file: string,
+  options: { print?: boolean },
+  io: CommandIo,
+): Promise<number> {
+  const result = await prepareConfig(file, { registry: io.registry, env: io.env });
+  if (!result.pipeline) {
+    reportIssues(result, io);
+    return 1;
+  }
+  const { pipeline } = result;
+  io.stdout.write(
+    `OK ${file}: pipeline "${pipeline.config.id}": source ${pipeline.source.type}, ${pipeline.transforms.length} transform(s) [${pipeline.transforms.map((t) => t.type).join(", ")}], sinks [${pipeline.sinks.map((s) => `${s.id}:${s.type}`).join(", ")}]\n`,
+  );
+  if (options.print) io.stdout.write(stringify(result.secrets.scrubData(result.loaded.data)));
+  return 0;
+}
+
+export async function testCommand(file: string, io: CommandIo): Promise<number> {
+  const result = await prepareConfig(file, { registry: io.registry, env: io.env });
+  if (!result.pipeline) {
+    reportIssues(result, io);
+    return 1;
+  }
+  const logger = createRunnerLogger({ level: "warn", secrets: result.secrets, destination: process.stderr });
+  const results = await runConfigTests(result.pipeline, logger);
+  if (results.length === 0) {
+    io.stdout.write(`${file}: no tests (add a \`tests:\` list beside the pipeline)\n`);
+    return 0;
+  }
+  for (const r of results) {
+    io.stdout.write(`${r.passed ? "PASS" : "FAIL"} ${r.name}\n`);
+    for (const failure of r.failures) {
+      io.stdout.write(`${result.secrets.scrubText(failure).replace(/^/gm, "    ")}\n`);
+    }
+  }
+  const failed = results.filter((r) => !r.passed).length;
+  io.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+export function schemaCommand(io: CommandIo): number {
+  io.stdout.write(`${JSON.stringify(pipelineJsonSchema(io.registry), null, 2)}\n`);
+  return 0;
+}
+
+export interface RunOptions {
+  readonly once?: boolean;
+  readonly port?: number;
+  readonly logLevel?: string;
+  /** Show the live progress table (default: when stdout is a terminal and the run is one-shot). */
+  readonly progress?: boolean;
+}
+
+/** `pipeline run`: validate, build, serve, run on the schedule, drain on SIGTERM/SIGINT. */
+export async function runCommand(file: string, options: RunOptions, io: CommandIo): Promise<number> {
+  const result = await prepareConfig(file, { registry: io.registry, env: io.env });
+  if (!result.pipeline) {
+    reportIssues(result, io);
+    return 1;
+  }
+  const { pipeline } = result;
+  const schedule: Schedule = options.once ? { once: true } : toSchedule(pipeline.config.schedule);
+  const oneShot = "once" in schedule;
+  const showProgress = options.progress ?? (oneShot && io.stdout.isTTY === true);
+  const logger = createRunnerLogger({
+    // With the live table on screen, only warnings and errors are logged (to stderr) to keep it readable.
+    level: options.logLevel ?? (showProgress ? "warn" : (pipeline.config.logging?.level ?? "info")),
+    secrets: result.secrets,
+    bindings: { pipeline: pipeline.config.id },
+    ...(showProgress ? { destination: process.stderr } : {}),
+  });
+  logger.info({ file, config: result.secrets.scrubData(result.loaded.data) }, "starting pipeline");
+  const metrics = createRunnerMetrics();
+  const tracker = new ProgressTracker();
+  let outcome: ServiceOutcome;
+  try {
+    const built = await buildPipeline(pipeline, {
+      logger,
+      meterProvider: metrics.meterProvider,
+      progress: tracker,
+    });
+    const display = showProgress ? new ProgressDisplay(tracker, io.stdout as NodeJS.WriteStream) : undefined;
+    const port = options.port ?? pipeline.config.http?.port;
+    const service = new PipelineService({
+      engine: built.engine,
+      schedule,
+      logger,
+      readiness: built.readiness,
+      metrics,
+      ...(port !== undefined
+        ? { http: { port, ...(pipeline.config.http?.host ? { host: pipeline.config.http.host } : {}) } }
+        : {}),
+      drainTimeoutMs: (pipeline.config.shutdown?.drain_timeout_seconds ?? 30) * 1000,
+      onCycle: () => {
+        if (!oneShot) tracker.reset();
+      },
+    });
+    const drainTimeoutMs = (pipeline.config.shutdown?.drain_timeout_seconds ?? 30) * 1000;
+    const removeHandlers = installSignalHandlers({
+      logger,
+      drainTimeoutMs,
+      stop: (reason) => service.stop(reason),
+    });
+    try {
+      await service.start();
+      outcome = await service.run();
+    } finally {
+      removeHandlers();
+    }
+    display?.finish(outcome.lastSummary);
+  } catch (error) {
+    logger.error({ err: error }, "pipeline failed to start");
+    io.stderr.write(`${result.secrets.scrubText((error as Error).message)}\n`);
+    return 1;
+  }
+  logger.info({ exitCode: outcome.exitCode, cycles: outcome.cycles }, "pipeline exited");
+  return outcome.exitCode;
+}

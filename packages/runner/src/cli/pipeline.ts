@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from "commander";
+import { createDefaultRegistry } from "../registry/default-registry.js";
+import { type CommandIo, runCommand, schemaCommand, testCommand, validateCommand } from "./commands.js";
+
+/** The `pipeline` command: run, validate and test YAML pipelines; print their JSON Schema. */
+export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  const program = new Command("pipeline")
+    .description("Run, validate and test pipekit YAML pipelines")
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  program
+    .command("run")
+    .description("build the pipeline from its YAML file and run it (once or on its schedule)")
+    .argument("<file>", "pipeline YAML file")
+    .option("--once", "run a single cycle whatever the schedule says")
+    .option("--port <port>", "serve /healthz, /readyz and /metrics on this port", parsePort)
+    .option("--log-level <level>", "debug, info, warn or error")
+    .option("--no-progress", "no live progress table even in a terminal")
+    .action(
+      async (file: string, opts: { once?: boolean; port?: number; logLevel?: string; progress: boolean }) => {
+        setExitCode(
+          await runCommand(
+            file,
+            {
+              ...(opts.once ? { once: true } : {}),
+              ...(opts.port !== undefined ? { port: opts.port } : {}),
+              ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+              ...(opts.progress === false ? { progress: false } : {}),
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  program
+    .command("validate")
+    .description(
+      "check the file: YAML syntax, variables, keys and every component's config (all problems at once)",
+    )
+    .argument("<file>", "pipeline YAML file")
+    .option("--print", "print the resolved config (secrets masked)")
+    .action(async (file: string, opts: { print?: boolean }) => {
+      setExitCode(await validateCommand(file, opts, io));
+    });
+
+  program
+    .command("test")
+    .description("run the file's `tests:`: feed their inputs through the transforms and check the outputs")
+    .argument("<file>", "pipeline YAML file")
+    .action(async (file: string) => {
+      setExitCode(await testCommand(file, io));
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of pipeline files (for editor completion)")
+    .action(() => {
+      setExitCode(schemaCommand(io));
+    });
+  return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError("expected a port number 0-65535");
+  return port;
+}
+
+const isMain =
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop() ?? "");
+if (isMain) {
+  let code = 0;
+  createDefaultRegistry()
+    .then(({ registry, unavailable }) => {
+      for (const u of unavailable)
+        process.stderr.write(`warning: components of ${u.pkg} are unavailable: ${u.error}\n`);
+      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, registry };
+      return pipelineProgram(io, (c) => {
+        code = c;
+      }).parseAsync(process.argv);
+    })
+    .then(
+      () => process.exit(code),
+      (error: unknown) => {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+}

@@ -1,0 +1,152 @@
+import type { Logger } from "@pipekit/core";
+import type { CycleEngine, CycleSummary, DrainSummary } from "../build/engine.js";
+import { HttpEndpoints, type Readiness } from "./http-server.js";
+import type { RunnerMetrics } from "./metrics.js";
+import { CycleScheduler, type Schedule } from "./schedule.js";
+
+export interface PipelineServiceOptions {
+  readonly engine: CycleEngine;
+  readonly schedule: Schedule;
+  readonly logger: Logger;
+  readonly readiness: Readiness;
+  readonly metrics?: RunnerMetrics;
+  readonly http?: { readonly port: number; readonly host?: string };
+  /** How long a stop waits for in-flight messages before abandoning them (default 30 s). */
+  readonly drainTimeoutMs?: number;
+  /** Extra fields for the per-cycle summary log (e.g. agents and tables from the source). */
+  readonly summarize?: (summary: CycleSummary) => Record<string, unknown>;
+  /** Called after every cycle, e.g. by a progress display. */
+  readonly onCycle?: (index: number, summary: CycleSummary | undefined, error: unknown) => void;
+}
+
+export interface ServiceOutcome {
+  /** 0: finished or drained cleanly; 1: a fatal error, a failed one-shot cycle, or an incomplete drain. */
+  readonly exitCode: number;
+  readonly cycles: number;
+  readonly lastSummary?: CycleSummary;
+  readonly drain?: DrainSummary;
+  readonly error?: unknown;
+}
+
+/**
+ * The long-running side of a pipeline: opens it, serves health and metrics, runs cycles on the
+ * schedule, and on `stop()` stops polling, drains in-flight messages (flush, commit checkpoints)
+ * within the timeout and closes everything.
+ */
+export class PipelineService {
+  private readonly scheduler: CycleScheduler;
+  private readonly http: HttpEndpoints | undefined;
+  private stopping: Promise<DrainSummary> | undefined;
+  private cycles = 0;
+  private lastSummary: CycleSummary | undefined;
+  private failure: unknown;
+
+  constructor(private readonly options: PipelineServiceOptions) {
+    this.scheduler = new CycleScheduler(options.schedule, (index) => this.cycle(index), options.logger);
+    this.http = options.http
+      ? new HttpEndpoints({
+          ...options.http,
+          readiness: options.readiness,
+          metrics:
+            options.metrics?.handle ??
+            ((_req, res) => {
+              res.writeHead(404).end("metrics are not enabled");
+            }),
+        })
+      : undefined;
+  }
+
+  /** Serves HTTP (if configured) and opens the pipeline; returns the bound port. */
+  async start(): Promise<{ port?: number }> {
+    const bound = await this.http?.start();
+    if (bound) this.options.logger.info({ port: bound.port }, "serving /healthz, /readyz and /metrics");
+    await this.options.engine.open();
+    return bound ? { port: bound.port } : {};
+  }
+
+  /** Runs cycles until the schedule ends or `stop()` is called, then releases everything. */
+  async run(): Promise<ServiceOutcome> {
+    await this.scheduler.run();
+    const drain = this.stopping ? await this.stopping : undefined;
+    await this.release();
+    const failed = this.failure !== undefined || (drain !== undefined && !drain.drained);
+    return {
+      exitCode: failed ? 1 : 0,
+      cycles: this.cycles,
+      ...(this.lastSummary ? { lastSummary: this.lastSummary } : {}),
+      ...(drain ? { drain } : {}),
+      ...(this.failure !== undefined ? { error: this.failure } : {}),
+    };
+  }
+
+  /** Stop polling and drain. Safe to call more than once; later calls wait for the first. */
+  stop(reason: string): Promise<DrainSummary> {
+    if (!this.stopping) {
+      const timeoutMs = this.options.drainTimeoutMs ?? 30_000;
+      this.options.logger.info(
+        { reason, drainTimeoutMs: timeoutMs },
+        "stopping: no new cycles, draining in-flight messages",
+      );
+      this.scheduler.stop();
+      this.stopping = this.options.engine.stop({ timeoutMs }).then((drain) => {
+        this.options.logger.info(
+          { ...drain },
+          drain.drained ? "drained" : "drain timed out: some messages abandoned",
+        );
+        return drain;
+      });
+    }
+    return this.stopping;
+  }
+
+  private async cycle(index: number): Promise<void> {
+    const log = this.options.logger;
+    try {
+      const summary = await this.options.engine.runCycle();
+      this.cycles++;
+      this.lastSummary = summary;
+      const sent = Object.values(summary.sent).reduce((a, b) => a + b, 0);
+      log.info(
+        {
+          cycle: index,
+          partitions: summary.committed.length,
+          rows: summary.received,
+          bytes: summary.receivedBytes,
+          sent,
+          sentBySink: summary.sent,
+          deadLettered: summary.deadLettered,
+          retries: summary.retries,
+          errors: summary.errors.length,
+          durationMs: summary.durationMs,
+          stopped: summary.stopped,
+          ...this.options.summarize?.(summary),
+        },
+        "cycle summary",
+      );
+      for (const e of summary.errors) log.warn({ cycle: index, ...e }, "errors during cycle");
+      this.options.onCycle?.(index, summary, undefined);
+    } catch (error) {
+      this.cycles++;
+      this.options.onCycle?.(index, undefined, error);
+      const fatal = (error as Error)?.name === "FatalError";
+      log.error(
+        { cycle: index, err: error, fatal },
+        fatal ? "fatal error: stopping the pipeline" : "cycle failed",
+      );
+      // A fatal error or a failed one-shot run ends the service; other errors wait for the next cycle.
+      if (fatal || "once" in this.options.schedule) {
+        this.failure = error;
+        this.scheduler.stop();
+      }
+    }
+  }
+
+  private async release(): Promise<void> {
+    const log = this.options.logger;
+    await this.options.engine
+      .close({ timeoutMs: this.options.drainTimeoutMs ?? 30_000 })
+      .catch((error: unknown) => log.error({ err: error }, "closing the pipeline failed"));
+    await this.http?.close();
+    await this.options.metrics?.shutdown().catch(() => {});
+  }
+}
