@@ -33,18 +33,29 @@ describe("FileCheckpointStore", () => {
     const path = join(dir, "state", "checkpoints.json");
     const store = new FileCheckpointStore(path);
     expect(await store.load("a")).toBeUndefined();
-    await Promise.all([store.commit("a", { next: 1 }), store.commit("b", ["x"]), store.commit("a", { next: 2 })]);
+    await Promise.all([
+      store.commit("a", { next: 1 }),
+      store.commit("b", ["x"]),
+      store.commit("a", { next: 2 }),
+    ]);
     await store.close();
     expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ a: { next: 2 }, b: ["x"] });
     expect(await readdir(join(dir, "state"))).toEqual(["checkpoints.json"]); // no temp files left
     const reopened = new FileCheckpointStore(path);
-    expect(await reopened.loadAll()).toEqual(new Map<string, unknown>([["a", { next: 2 }], ["b", ["x"]]]));
+    expect(await reopened.loadAll()).toEqual(
+      new Map<string, unknown>([
+        ["a", { next: 2 }],
+        ["b", ["x"]],
+      ]),
+    );
   });
 
   it("names the file when it is not valid JSON", async () => {
     const path = join(dir, "bad.json");
     await writeFile(path, "{ not json");
-    await expect(new FileCheckpointStore(path).load("a")).rejects.toThrow(`Checkpoint file ${path} is not valid JSON`);
+    await expect(new FileCheckpointStore(path).load("a")).rejects.toThrow(
+      `Checkpoint file ${path} is not valid JSON`,
+    );
   });
 });
 
@@ -147,7 +158,9 @@ describe("checkpoint ordering (property)", () => {
             transforms: [
               functionTransform<Plan>((m) => {
                 if (m.value.transformThrows) throw new Error("transform failed");
-                return Array.from({ length: m.value.fanout }, (_, c) => deriveMessage(m, m.value, { id: `${m.id}#${c}` }));
+                return Array.from({ length: m.value.fanout }, (_, c) =>
+                  deriveMessage(m, m.value, { id: `${m.id}#${c}` }),
+                );
               }),
             ],
             sinks: [0, 1].map((i) => ({

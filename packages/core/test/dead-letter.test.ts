@@ -124,8 +124,13 @@ describe("dead letters", () => {
       sinks: [{ id: "s", sink: new ScriptedSink(), batch: { lingerMs: 0 } }],
       deadLetter: path,
     });
-    const lines = (await readFile(path, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as DeadLetterRecord);
-    expect(lines.map((l) => [l.message.id, l.error.message, l.stage])).toEqual([["m0", "bad m0", "transform"]]);
+    const lines = (await readFile(path, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as DeadLetterRecord);
+    expect(lines.map((l) => [l.message.id, l.error.message, l.stage])).toEqual([
+      ["m0", "bad m0", "transform"],
+    ]);
   });
 
   it("stops with a FatalError and commits nothing past the loss when the dead-letter sink fails", async () => {
@@ -138,7 +143,10 @@ describe("dead letters", () => {
     const store = new MemoryCheckpointStore();
     const source = new ArraySource([
       ...chunked(messages(2), 2),
-      ...chunked(messages(2, 10, 2), 2).map((c) => ({ ...c, checkpoint: { key: "k", position: { next: 4 } } })),
+      ...chunked(messages(2, 10, 2), 2).map((c) => ({
+        ...c,
+        checkpoint: { key: "k", position: { next: 4 } },
+      })),
     ]);
     const pipeline = new Pipeline({
       source,

@@ -3,7 +3,9 @@ import { createMessage, MemorySink } from "../src/index.js";
 
 /** Messages "m0".."m{n-1}" with value {n: i} and an exact size. */
 export function messages(count: number, sizeBytes = 10, from = 0): Message<{ n: number }>[] {
-  return Array.from({ length: count }, (_, i) => createMessage(`m${from + i}`, { n: from + i }, {}, sizeBytes));
+  return Array.from({ length: count }, (_, i) =>
+    createMessage(`m${from + i}`, { n: from + i }, {}, sizeBytes),
+  );
 }
 
 /** A source over fixed chunks that counts what it has produced. */
@@ -59,10 +61,15 @@ export class ScriptedSink implements Sink {
   readonly calls: { ids: string[]; attempt: number; at: number }[] = [];
   readonly delivered: Message[] = [];
   constructor(
-    private readonly behave: (batch: readonly Message[], ctx: WriteContext) => Promise<unknown> | unknown = () =>
-      undefined,
+    private readonly behave: (
+      batch: readonly Message[],
+      ctx: WriteContext,
+    ) => Promise<unknown> | unknown = () => undefined,
   ) {}
-  async write(batch: readonly Message[], ctx: WriteContext): Promise<void | { failed: { index: number; error: Error }[] }> {
+  async write(
+    batch: readonly Message[],
+    ctx: WriteContext,
+  ): Promise<void | { failed: { index: number; error: Error }[] }> {
     this.calls.push({ ids: batch.map((m) => m.id), attempt: ctx.attempt, at: Date.now() });
     const result = (await this.behave(batch, ctx)) as void | { failed: { index: number; error: Error }[] };
     const failed = new Set(result ? result.failed.map((f) => f.index) : []);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffDelay, MemorySink, Pipeline, RetryableError, type RetryPolicy } from "../src/index.js";
 import type { DeadLetterRecord } from "../src/index.js";
+import { backoffDelay, MemorySink, Pipeline, RetryableError, type RetryPolicy } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink } from "./helpers.js";
 
 const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1_000, maxElapsedMs: 60_000 };
@@ -8,7 +8,9 @@ const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 
 describe("backoffDelay", () => {
   it("grows exponentially up to the cap", () => {
     const top = () => 0.999_999;
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(policy, n, top))).toEqual([99, 199, 399, 799, 999, 999]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(policy, n, top))).toEqual([
+      99, 199, 399, 799, 999, 999,
+    ]);
   });
 
   it("jitters over the full range [0, ceiling)", () => {

@@ -1,0 +1,132 @@
+import {
+  AggregationTemporality,
+  type DataPoint,
+  type Histogram,
+  InMemoryMetricExporter,
+  MeterProvider,
+  type MetricData,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { functionTransform, MemorySink, type Message, Pipeline, PoisonError } from "../src/index.js";
+import { ArraySource, chunked, messages, ScriptedSink, until } from "./helpers.js";
+
+describe("telemetry", () => {
+  let exporter: InMemoryMetricExporter;
+  let reader: PeriodicExportingMetricReader;
+  let meterProvider: MeterProvider;
+  let spans: InMemorySpanExporter;
+  let tracerProvider: BasicTracerProvider;
+
+  beforeEach(() => {
+    exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    meterProvider = new MeterProvider({ readers: [reader] });
+    spans = new InMemorySpanExporter();
+    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  });
+  afterEach(async () => {
+    await meterProvider.shutdown();
+    await tracerProvider.shutdown();
+  });
+
+  async function collect(): Promise<MetricData[]> {
+    exporter.reset();
+    await reader.forceFlush();
+    return exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
+  }
+
+  function points(metrics: MetricData[], name: string): DataPoint<unknown>[] {
+    return (metrics.find((m) => m.descriptor.name === name)?.dataPoints ?? []) as DataPoint<unknown>[];
+  }
+
+  function value(metrics: MetricData[], name: string, attrs: Record<string, unknown>): unknown {
+    return points(metrics, name).find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))
+      ?.value;
+  }
+
+  it("counts events and bytes per component, errors, dead letters, batches and spans", async () => {
+    const sink = new ScriptedSink((batch: readonly Message[]) => {
+      if (batch.some((m) => m.id === "m3")) throw new PoisonError("bad m3");
+    });
+    const pipeline = new Pipeline({
+      id: "p1",
+      source: new ArraySource(chunked(messages(6, 10), 3)),
+      transforms: [
+        { id: "keep_even_and_m3", transform: functionTransform((m) => (m.id === "m1" ? null : m)) },
+      ],
+      sinks: [{ id: "out", sink, batch: { maxCount: 10, lingerMs: 0 } }],
+      deadLetter: new MemorySink(),
+      meterProvider,
+      tracer: tracerProvider.getTracer("test"),
+    });
+    await pipeline.open();
+    await pipeline.runCycle();
+    const metrics = await collect();
+    const source = { component_id: "source", component_kind: "source", component_type: "array" };
+    const transform = {
+      component_id: "keep_even_and_m3",
+      component_kind: "transform",
+      component_type: "function",
+    };
+    const out = { component_id: "out", component_kind: "sink", component_type: "scripted" };
+    expect(value(metrics, "component_received_events_total", source)).toBe(6);
+    expect(value(metrics, "component_received_event_bytes_total", source)).toBe(60);
+    expect(value(metrics, "component_received_events_total", transform)).toBe(6);
+    expect(value(metrics, "component_sent_events_total", transform)).toBe(5);
+    expect(value(metrics, "component_received_events_total", out)).toBe(5);
+    expect(value(metrics, "component_sent_events_total", out)).toBe(4);
+    expect(value(metrics, "component_sent_event_bytes_total", out)).toBe(40);
+    expect(
+      value(metrics, "component_errors_total", { ...out, stage: "sink", error_class: "poison" }),
+    ).toBeGreaterThan(0);
+    expect(value(metrics, "component_dead_letters_total", out)).toBe(1);
+    const batches = value(metrics, "component_batch_size_events", out) as Histogram;
+    expect(batches.count).toBe(2); // one batch per source chunk (linger 0)
+    expect(batches.sum).toBe(5);
+
+    const finished = spans.getFinishedSpans();
+    expect(finished.length).toBeGreaterThanOrEqual(2);
+    expect(finished[0]!.name).toBe("sink out write");
+    expect(finished[0]!.attributes).toMatchObject({ component_id: "out", component_kind: "sink" });
+    await pipeline.close();
+  });
+
+  it("reports in-flight events and bytes while a sink holds them, and counts retries", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const sink = new ScriptedSink(async () => {
+      calls++;
+      if (calls === 1) throw new Error("transient");
+      await gate;
+    });
+    const pipeline = new Pipeline({
+      id: "p2",
+      source: new ArraySource(chunked(messages(4, 25), 4)),
+      sinks: [{ id: "out", sink, batch: { lingerMs: 0 }, retry: { initialDelayMs: 1, maxDelayMs: 1 } }],
+      deadLetter: new MemorySink(),
+      meterProvider,
+    });
+    await pipeline.open();
+    const run = pipeline.runCycle();
+    await until(() => calls === 2);
+    const during = await collect();
+    const attrs = { component_id: "p2", component_kind: "pipeline" };
+    expect(value(during, "component_in_flight_events", attrs)).toBe(4);
+    expect(value(during, "component_in_flight_event_bytes", attrs)).toBe(100);
+    expect(value(during, "component_retries_total", { component_id: "out" })).toBe(1);
+    release();
+    await run;
+    const after = await collect();
+    expect(value(after, "component_in_flight_events", attrs)).toBe(0);
+    await pipeline.close();
+  });
+});
