@@ -62,7 +62,10 @@ export function mixedMessages(prefix: string, count: number): Message[] {
       case 1:
         return createMessage(id, `plain text ${id}`);
       default:
-        return createMessage(id, Buffer.from([0, 255, i % 256, 10, 13, 0x80]));
+        return createMessage(
+          id,
+          Buffer.concat([Buffer.from([0, 255, i % 256, 10, 13, 0x80]), Buffer.from(id)]),
+        );
     }
   });
 }

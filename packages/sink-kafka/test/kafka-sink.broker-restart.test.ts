@@ -1,0 +1,105 @@
+import { type Message, RetryableError } from "@pipekit/core";
+import { type KafkaBroker, startKafkaBroker } from "@pipekit/testkit-kafka";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKafkaSink } from "../src/index.js";
+import {
+  consumeAll,
+  mixedMessages,
+  openContext,
+  recordingLogger,
+  testContext,
+} from "./support/kafka-test-helpers.js";
+
+// Its own broker: stopping the shared one would break the other test files running alongside.
+let broker: KafkaBroker;
+
+beforeAll(async () => {
+  broker = await startKafkaBroker();
+});
+
+afterAll(async () => {
+  await broker?.stop();
+});
+
+describe("KafkaSink across a broker restart", () => {
+  it("fails writes with RetryableError while the broker is down and loses nothing once it is back", async () => {
+    const topic = "restart.stream";
+    await broker.createTopics([{ topic, numPartitions: 2 }]);
+    const logger = recordingLogger();
+    const sink = createKafkaSink({
+      brokers: broker.brokers,
+      topic,
+      retries: 2,
+      initialRetryTimeMs: 100,
+      connectionTimeoutMs: 1_000,
+      requestTimeoutMs: 5_000,
+    });
+    await sink.open(openContext(logger));
+
+    const failures: unknown[] = [];
+    let signalFirstFailure!: () => void;
+    const firstFailure = new Promise<void>((r) => {
+      signalFirstFailure = r;
+    });
+    let restarted = false;
+    let stopping: Promise<void> | undefined;
+    const written: Message[] = [];
+    const deadline = Date.now() + 90_000;
+
+    // Plays the engine's part: send batches in order, retry a failed batch until it is accepted.
+    const writer = (async () => {
+      let batchesAfterRestart = 0;
+      for (let b = 0; !(restarted && batchesAfterRestart >= 10); b++) {
+        const batch = mixedMessages(`b${b}`, 50);
+        if (b === 10) stopping = broker.stopProcess(); // mid-stream, while the writer keeps going
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await sink.write(batch, testContext(logger, attempt));
+            break;
+          } catch (error) {
+            failures.push(error);
+            signalFirstFailure();
+            if (!(error instanceof RetryableError) || Date.now() > deadline) throw error;
+            await new Promise((r) => setTimeout(r, 100)); // the engine's backoff
+          }
+        }
+        written.push(...batch);
+        if (restarted) batchesAfterRestart++;
+      }
+    })();
+
+    await firstFailure;
+    await stopping;
+    await broker.startProcess();
+    restarted = true;
+    await writer;
+    await sink.close();
+
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) expect(failure).toBeInstanceOf(RetryableError);
+    expect((failures[0] as Error).message).toContain(`topic '${topic}' on ${broker.bootstrap}`);
+
+    const consumed = await consumeAll(broker.bootstrap, topic, 60_000);
+    const expected = new Map(written.map((m) => [keyOf(m.value), m.id]));
+    const seen = new Map<string, number>();
+    for (const r of consumed) {
+      const k = r.value!.toString("base64");
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    const missing = [...expected.keys()].filter((k) => !seen.has(k));
+    const duplicates = [...seen.values()].reduce((n, c) => n + (c - 1), 0);
+    const unexpected = [...seen.keys()].filter((k) => !expected.has(k));
+    console.log(
+      `broker restart: ${written.length} records written, ${failures.length} failed write attempts, ` +
+        `${consumed.length} consumed, ${missing.length} missing, ${duplicates} duplicates`,
+    );
+    expect(missing).toEqual([]);
+    expect(unexpected).toEqual([]);
+    expect(consumed.length).toBe(written.length + duplicates);
+  });
+});
+
+function keyOf(value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString("base64");
+  return Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64");
+}
