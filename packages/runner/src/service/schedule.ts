@@ -37,7 +37,7 @@ export class CycleScheduler {
       await this.cycle(index);
       if ("once" in this.schedule || this.stopped) break;
       const next = this.nextStart(started, Date.now());
-      await this.sleepUntil(next);
+      if (next > Date.now()) await this.sleepUntil(next);
     }
     this.cron?.stop();
   }
