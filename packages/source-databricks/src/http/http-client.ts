@@ -44,11 +44,16 @@ const TRANSIENT_NETWORK_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
 ]);
 
+/** What callers need of an HTTP client (tests substitute an in-memory one). */
+export interface HttpTransport {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
 /**
  * fetch over an undici Agent (so a custom CA can be trusted) with bounded retries. It knows nothing
  * about Databricks error bodies: callers map statuses to errors.
  */
-export class HttpClient {
+export class HttpClient implements HttpTransport {
   private readonly agent: Agent;
 
   constructor(private readonly options: HttpClientOptions) {

@@ -1,6 +1,6 @@
 import type { AccessTokenProvider } from "../auth/token-provider.js";
 import { DatabricksApiError, DatabricksAuthError } from "../errors/errors.js";
-import type { HttpClient } from "./http-client.js";
+import type { HttpTransport } from "./http-client.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -12,7 +12,7 @@ export type Query = Record<string, string | number | boolean | undefined>;
 export class DatabricksRestClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly http: HttpClient,
+    private readonly http: HttpTransport,
     private readonly tokens: AccessTokenProvider,
   ) {}
 
