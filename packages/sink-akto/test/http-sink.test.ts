@@ -272,8 +272,7 @@ describe("Akto HTTP sink: the token never leaks", () => {
 
 describe("Akto HTTP sink: component and defaults", () => {
   it("registers as sink type akto_http with token as a secret field and validated config", async () => {
-    // core's register() parameter type does not accept a concrete config type yet (reported), hence the cast.
-    const registry = new ComponentRegistry().register(aktoHttpSinkComponent as never);
+    const registry = new ComponentRegistry().register(aktoHttpSinkComponent);
     expect(aktoHttpSinkComponent.secretFields).toEqual(["token"]);
     expect(registry.parse("sink", "akto_http", { url: akto.url })).toEqual({
       url: akto.url,
