@@ -66,6 +66,7 @@ interface Plan {
   readonly transformThrows: boolean;
   readonly poisonAt: number; // sink index that rejects it as poison, -1 none
   readonly retryOnce: boolean;
+  readonly async: boolean; // the transform answers with a promise
 }
 
 const planArb: fc.Arbitrary<Plan> = fc.record({
@@ -74,6 +75,7 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
   transformThrows: fc.boolean(),
   poisonAt: fc.integer({ min: -1, max: 1 }),
   retryOnce: fc.boolean(),
+  async: fc.boolean(),
 });
 
 describe("checkpoint ordering (property)", () => {
@@ -83,7 +85,8 @@ describe("checkpoint ordering (property)", () => {
         fc.scheduler(),
         fc.array(fc.array(planArb, { minLength: 0, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 1, max: 3 }),
-        async (s, chunkPlans, maxCount) => {
+        fc.boolean(),
+        async (s, chunkPlans, maxCount, ordered) => {
           // Build chunks: chunk i of key k checkpoints {chunk: i}.
           const chunks: SourceChunk[] = [];
           const chunksOfKey = new Map<string, { index: number; ids: string[] }[]>();
@@ -173,6 +176,8 @@ describe("checkpoint ordering (property)", () => {
             deadLetter,
             checkpointStore: store,
             budget: { maxMessages: 5, maxBytes: 1_000 },
+            transformConcurrency: 2,
+            ordered,
           });
           await pipeline.open();
           const run = pipeline.runCycle();

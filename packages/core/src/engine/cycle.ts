@@ -391,12 +391,13 @@ export class Cycle implements DeliveryHost {
         segment = newSegment();
         output.segments.push(segment);
       } else {
-        own = {
-          messages: segment.messages.slice(mark),
-          origins: segment.origins.slice(mark),
-        };
-        segment.messages.length = mark;
-        segment.origins.length = mark;
+        // The pending message keeps writing into `segment`: send what earlier messages put there
+        // now, leave it to this message, and go on in a fresh one.
+        if (mark > 0) {
+          this.emit({ messages: segment.messages.splice(0, mark), origins: segment.origins.splice(0, mark) });
+        }
+        own = segment;
+        segment = newSegment();
       }
       pending.then(
         () => {
