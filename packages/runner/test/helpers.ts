@@ -39,3 +39,43 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
     .join("\n")
     .trimEnd()}\n`;
 }
+
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+
+const REPO = resolve(here, "../../..");
+const NODE_ARGS = ["--conditions=@pipekit/source", "--import", "tsx", CLI];
+
+/** Runs the real `pipeline` CLI to completion. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [...NODE_ARGS, ...args],
+      { cwd: REPO, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Starts the real `pipeline` CLI and leaves it running. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Polls `condition` until it holds or the deadline passes (no fixed sleeps). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli, scratchDir, TEST_PLUGIN, yaml } from "./helpers.js";
+
+let scratch: ReturnType<typeof scratchDir>;
+afterEach(() => scratch?.cleanup());
+
+describe("pipeline CLI", () => {
+  it("`test` passes good config tests and fails a broken one with a readable diff", async () => {
+    scratch = scratchDir();
+    const file = scratch.write(
+      "p.yaml",
+      yaml`
+      id: cli-test
+      plugins: [${JSON.stringify(TEST_PLUGIN)}]
+      source: { type: test_numbers }
+      transforms:
+        - { type: test_set_field, field: seen, value: true }
+        - { type: test_reject_if, field: n, equals: 3 }
+      sinks: [{ type: test_file, path: out.jsonl }]
+      tests:
+        - name: marks messages as seen
+          input: [{ value: { n: 1 } }]
+          expect: [{ n: 1, seen: true }]
+        - name: rejects three
+          input: [{ value: { n: 3 } }, { value: { n: 4 } }]
+          expect_count: 1
+          expect_dead_letters: 1
+          expect_contains: [{ n: 4 }]
+        - name: broken expectation
+          input: [{ value: { n: 2 } }]
+          expect: [{ n: 2, seen: false }]
+    `,
+    );
+    const { code, stdout } = await runCli(["test", file]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("PASS marks messages as seen");
+    expect(stdout).toContain("PASS rejects three");
+    expect(stdout).toContain("FAIL broken expectation");
+    expect(stdout).toMatch(/- Expected\s+\+ Actual/);
+    expect(stdout).toMatch(/-\s+"seen": false,\n\s+\+\s+"seen": true,/);
+    expect(stdout).toContain("2 passed, 1 failed");
+  });
+
+  it("`validate` lists every problem with file:line:column, exits non-zero, and never prints a secret", async () => {
+    scratch = scratchDir();
+    scratch.write("secret.txt", "file-secret-value-9\n");
+    const file = scratch.write(
+      "p.yaml",
+      yaml`
+      id: cli-validate
+      plugins: [${JSON.stringify(TEST_PLUGIN)}]
+      source:
+        type: test_numbers
+        count: \${file:secret.txt}
+        token: \${DB_TOKEN}
+      sinks:
+        - type: test_file
+          path: out.jsonl
+          auth: { token: "\${AKTO_JWT_TOKEN}" }
+          batch: { max_cuont: 3 }
+    `,
+    );
+    const env = { DB_TOKEN: "db-token-value-1", AKTO_JWT_TOKEN: "eyJhbGciOiJIUzI1NiJ9.secret.jwt" };
+    const bad = await runCli(["validate", file], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${file}:5:10: source.count: expected number, found ***`);
+    expect(bad.stderr).toContain(
+      `${file}:11:14: sinks[0].batch.max_cuont: unknown key "max_cuont"; did you mean "max_count"?`,
+    );
+    expect(bad.stderr).toContain("2 problems found");
+
+    const good = scratch.write(
+      "good.yaml",
+      readFileSync(file, "utf8").replace("${file:secret.txt}", "4").replace("max_cuont", "max_count"),
+    );
+    const ok = await runCli(["validate", "--print", good], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("OK");
+    expect(ok.stdout).toMatch(/token: "?\*\*\*"?/);
+    for (const output of [bad.stdout, bad.stderr, ok.stdout, ok.stderr]) {
+      for (const secret of ["file-secret-value-9", "db-token-value-1", env.AKTO_JWT_TOKEN])
+        expect(output).not.toContain(secret);
+    }
+  });
+
+  it("`schema` prints a JSON Schema that knows the registered components", async () => {
+    const { code, stdout } = await runCli(["schema"]);
+    expect(code).toBe(0);
+    const schema = JSON.parse(stdout) as {
+      properties: Record<string, { items?: { oneOf?: { properties: { type: { const: string } } }[] } }>;
+    };
+    const sinkTypes = schema.properties.sinks?.items?.oneOf?.map((o) => o.properties.type.const) ?? [];
+    expect(sinkTypes).toContain("jsonl_file");
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["id", "source", "transforms", "sinks", "schedule", "tests"]),
+    );
+  });
+});
