@@ -166,6 +166,17 @@ describe("Akto HTTP sink: error classification against the emulator", () => {
     expect(akto.records).toHaveLength(2);
   });
 
+  it("a pipeline stop (aborted signal) ends a pending write as retryable, without waiting for the timeout", async () => {
+    akto.faults.inject({ kind: "delay", delayMs: 5_000 });
+    const stop = new AbortController();
+    const pending = failureOf(sink.write(messages(0, 1), { ...writeCtx(), signal: stop.signal }));
+    await akto.waitForRequests(1);
+    stop.abort();
+    const error = await pending;
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.message).not.toMatch(/did not answer within/);
+  });
+
   it("a refused connection is retryable", async () => {
     const url = akto.url;
     await akto.close();

@@ -39,6 +39,8 @@ export interface AktoIngestionEmulator {
   setToken(token: string | undefined): void;
   /** Resolves once at least `n` records were accepted; rejects after `timeoutMs`. */
   waitForRecords(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once at least `n` requests (admin excluded) have arrived, answered or not. */
+  waitForRequests(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ class Emulator implements AktoIngestionEmulator {
   readonly requests = new RequestStats();
   readonly faults = new FaultController();
   acceptedCount = 0;
+  private arrivals = 0;
   url = "";
   private token: string | undefined;
   private readonly server: Server;
@@ -106,19 +109,28 @@ class Emulator implements AktoIngestionEmulator {
   }
 
   waitForRecords(n: number, timeoutMs = 10_000): Promise<void> {
-    if (this.acceptedCount >= n) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAccepted = () => {
-        if (this.acceptedCount < n) return;
+    return this.waitUntil("accepted", () => this.acceptedCount, n, "records", timeoutMs);
+  }
+
+  waitForRequests(n: number, timeoutMs = 10_000): Promise<void> {
+    return this.waitUntil("arrived", () => this.arrivals, n, "requests", timeoutMs);
+  }
+
+  /** Event-driven wait for a counter to reach `n` (no polling, no sleeping). */
+  private waitUntil(event: string, current: () => number, n: number, what: string, timeoutMs: number) {
+    if (current() >= n) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (current() < n) return;
         clearTimeout(timer);
-        this.events.off("accepted", onAccepted);
+        this.events.off(event, check);
         resolve();
       };
       const timer = setTimeout(() => {
-        this.events.off("accepted", onAccepted);
-        reject(new Error(`Akto emulator: ${this.acceptedCount} of ${n} records after ${timeoutMs} ms`));
+        this.events.off(event, check);
+        reject(new Error(`Akto emulator: ${current()} of ${n} ${what} after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.events.on("accepted", onAccepted);
+      this.events.on(event, check);
     });
   }
 
@@ -133,6 +145,8 @@ class Emulator implements AktoIngestionEmulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path.startsWith(ADMIN_PREFIX)) return this.handleAdmin(req, res, path);
+    this.arrivals++;
+    this.events.emit("arrived");
     const method = req.method ?? "GET";
     const authorized = this.isAuthorized(req);
     const hadAuthorization = req.headers.authorization !== undefined;
