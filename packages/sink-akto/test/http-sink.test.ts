@@ -149,12 +149,15 @@ describe("Akto HTTP sink: error classification against the emulator", () => {
 
   it("a response slower than timeoutMs is a retryable timeout", async () => {
     const slowSink = newSink({ timeoutMs: 150 });
-    akto.faults.inject({ kind: "delay", delayMs: 2_000 });
+    akto.faults.inject({ kind: "delay", delayMs: 600 });
     const started = performance.now();
     const error = await failureOf(slowSink.write(messages(0, 1), writeCtx()));
     expect(performance.now() - started).toBeLessThan(900);
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.message).toMatch(/did not answer within 150 ms/);
+    // Akto still processes the abandoned request: the retry will duplicate it (at-least-once).
+    await akto.waitForRecords(1);
+    expect(akto.requests.log[0]).toMatchObject({ status: 200, accepted: 1 });
   });
 
   it("a connection reset is retryable", async () => {
