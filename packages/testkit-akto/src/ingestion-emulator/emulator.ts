@@ -51,6 +51,11 @@ const MAX_DRAIN_BYTES = 4 * AKTO_MAX_BODY_BYTES;
 /**
  * An HTTP server with the contract of Akto's data ingestion service (see
  * shared/reference/akto-ingestion.md) plus fault injection, for tests, demos and benchmarks.
+ *
+ * `POST /api/ingestData` is handled in this order, like a web server in front of the service:
+ * body limit (413) → injected reset / delay / status fault → token (401) → JSON, string-length and
+ * batchData checks (422) → per record: contract check and rejectRecord faults (422, with the records
+ * before the failing one already accepted) → Kafka forwarding → 200 {"success":true}.
  */
 export async function startAktoIngestionEmulator(
   options: AktoIngestionEmulatorOptions = {},
