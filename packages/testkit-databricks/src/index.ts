@@ -1,1 +1,16 @@
-export {};
+export { PRINCIPALS, type Principal } from "./auth/principals.js";
+export { OAuthError, TokenService } from "./auth/token-service.js";
+export type { ColumnSpec, TableInfo, TableSpec } from "./catalog/metastore.js";
+export { startWorkspaceEmulator } from "./emulator/start-workspace-emulator.js";
+export type { WorkspaceEmulator, WorkspaceEmulatorOptions } from "./emulator/workspace-emulator.js";
+export type { ActiveFault, FaultInjector, FaultSpec } from "./faults/faults.js";
+export { DatabricksApiError } from "./http/api-error.js";
+export type { Grants, Privilege } from "./permissions/grants.js";
+export type { AgentSpec } from "./seed/agents.js";
+export type { SeededRow, SeededTable, SeededTableKind, SeedManifest } from "./seed/manifest.js";
+export type { AgentTask } from "./seed/payloads.js";
+export type { SensitiveKind, SensitiveValue } from "./seed/sensitive-data.js";
+export { AI_GATEWAY_PAYLOAD_COLUMNS, LEGACY_PAYLOAD_COLUMNS } from "./seed/tables.js";
+export type { WarehouseStats } from "./sql/warehouse.js";
+export { createTlsMaterial, type TlsMaterial } from "./tls/certificate-authority.js";
+export { createTrustingFetch, type TrustingFetch } from "./tls/trusting-fetch.js";

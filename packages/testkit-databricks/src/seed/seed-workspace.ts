@@ -1,0 +1,357 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { type Metastore, quote } from "../catalog/metastore.js";
+import type { DuckDbEngine } from "../sql/duckdb-engine.js";
+import { type AgentSpec, planAgents } from "./agents.js";
+import type { SeededTable, SeedManifest } from "./manifest.js";
+import {
+  type AgentTask,
+  buildTemplates,
+  malformedRequest,
+  oversizedRequest,
+  type PayloadTemplate,
+} from "./payloads.js";
+import { Prng } from "./prng.js";
+import type { SensitiveValue } from "./sensitive-data.js";
+import {
+  AI_GATEWAY_PAYLOAD_COLUMNS,
+  LEGACY_PAYLOAD_COLUMNS,
+  ORDERS_COLUMNS,
+  REQUEST_LOGS_COLUMNS,
+} from "./tables.js";
+
+export interface SeedOptions {
+  seed: number;
+  catalog: string;
+  schema: string;
+  agentsPerTask: number;
+  rowsPerTable: number;
+  /** Epoch ms; request times are spread over [now − windowMinutes, now). */
+  now: number;
+  windowMinutes: number;
+  /** Tables with more rows than this list only counts in the manifest. */
+  manifestRowLimit: number;
+}
+
+/** Distinct payload bodies per table; rows reuse them (keeps 1M-row seeds small and fast). */
+const TEMPLATES_PER_TABLE = 256;
+/** The special rows every payload table gets (when it has room): malformed, oversized, no response. */
+const SPECIAL_ROWS = 3;
+
+/**
+ * Seeds the workspace: catalogs, schemas, agents' models, payload tables with deterministic
+ * traffic, unrelated tables, and a second catalog the connector cannot read. Rows are produced by
+ * DuckDB from a small row plan appended in bulk plus a template table, never row-by-row INSERTs.
+ */
+export class WorkspaceSeeder {
+  private readonly prng: Prng;
+  private readonly templates = new Map<string, PayloadTemplate[]>();
+  readonly manifest: SeedManifest;
+
+  constructor(
+    private readonly engine: DuckDbEngine,
+    private readonly metastore: Metastore,
+    private readonly options: SeedOptions,
+  ) {
+    this.prng = new Prng(options.seed);
+    this.manifest = {
+      seed: options.seed,
+      now: options.now,
+      windowMinutes: options.windowMinutes,
+      catalog: options.catalog,
+      schema: options.schema,
+      agents: planAgents(options.catalog, options.schema, options.agentsPerTask),
+      tables: [],
+      sensitiveValues: [],
+    };
+  }
+
+  async seed(): Promise<SeedManifest> {
+    const { catalog, schema } = this.options;
+    await this.metastore.createCatalog(catalog, "Default workspace catalog");
+    await this.metastore.createSchema(catalog, schema, "Default schema");
+    await this.metastore.createSchema(catalog, "analytics");
+    const connection = await this.engine.connect();
+    try {
+      for (const agent of this.manifest.agents) {
+        const [c, s, m] = agent.model.split(".") as [string, string, string];
+        const aliases = agent.aliases;
+        this.metastore.createModel(
+          c,
+          s,
+          m,
+          agent.modelVersions,
+          aliases,
+          `Agent served by ${agent.endpoint}`,
+        );
+        await this.seedPayloadTable(connection, agent);
+      }
+      await this.seedUnrelated(connection);
+    } finally {
+      connection.closeSync();
+    }
+    const seen = new Set<string>();
+    for (const list of this.templates.values()) {
+      for (const t of list) {
+        for (const v of t.sensitive) {
+          if (!seen.has(v.value)) {
+            seen.add(v.value);
+            this.manifest.sensitiveValues.push(v);
+          }
+        }
+      }
+    }
+    return this.manifest;
+  }
+
+  /** Appends `count` rows with request_time = now − minutesAgo (default 20) to a payload table. */
+  async insertLateRows(count: number, options: { table?: string; minutesAgo?: number; now?: number } = {}) {
+    const table =
+      this.manifest.tables.find((t) => t.name === options.table || t.fullName === options.table) ??
+      this.manifest.tables.find((t) => t.kind === "ai_gateway_payload");
+    const agent = this.manifest.agents.find((a) => a.endpoint === table?.endpoint);
+    if (!table || !agent) throw new Error(`insertLateRows: no payload table named "${options.table ?? ""}"`);
+    const now = options.now ?? this.options.now;
+    const time = now - (options.minutesAgo ?? 20) * 60_000;
+    const templates = this.templates.get(table.fullName) ?? [];
+    const prng = this.prng.fork(`late:${table.fullName}:${table.rowCount}`);
+    const plan: PlannedRow[] = Array.from({ length: count }, (_, i) => ({
+      id: prng.uuid(),
+      clientRequestId: null,
+      time: time + i,
+      template: prng.int(0, Math.min(templates.length, TEMPLATES_PER_TABLE)),
+      late: true,
+    }));
+    const connection = await this.engine.connect();
+    try {
+      await this.insertPlan(connection, agent, table, templates, plan);
+    } finally {
+      connection.closeSync();
+    }
+    return plan.map((p) => ({ id: p.id, requestTime: p.time }));
+  }
+
+  private async seedPayloadTable(connection: DuckDBConnection, agent: AgentSpec): Promise<void> {
+    const { catalog, schema, rowsPerTable, now, windowMinutes } = this.options;
+    const legacy = agent.logging === "legacy";
+    await this.metastore.createTable({
+      catalog,
+      schema,
+      name: agent.table,
+      columns: legacy ? LEGACY_PAYLOAD_COLUMNS : AI_GATEWAY_PAYLOAD_COLUMNS,
+      comment: legacy
+        ? `Auto-capture inference table for ${agent.endpoint}`
+        : `AI Gateway inference table for ${agent.endpoint}`,
+      properties: { "databricks.inference_table.endpoint": agent.endpoint },
+    });
+    const fullName = `${catalog}.${schema}.${agent.table}`;
+    const prng = this.prng.fork(`table:${fullName}`);
+    const task: AgentTask = agent.task === "agent/v1/chat" ? "agent/v2/chat" : agent.task;
+    const templates = buildTemplates(
+      prng.fork("templates"),
+      { task, endpoint: agent.endpoint, model: agent.model },
+      Math.max(1, Math.min(TEMPLATES_PER_TABLE, rowsPerTable)),
+    );
+    const special = rowsPerTable >= 10 ? SPECIAL_ROWS : 0;
+    const base = templates[0] as PayloadTemplate;
+    templates.push(
+      { ...base, request: malformedRequest(), toolCalls: 0, trace: false, sensitive: [], statusCode: 200 },
+      {
+        ...base,
+        request: oversizedRequest(task),
+        toolCalls: 0,
+        trace: false,
+        sensitive: [],
+        statusCode: 200,
+      },
+      {
+        ...base,
+        response: null,
+        loggingErrorCodes: ["MAX_RESPONSE_SIZE_EXCEEDED"],
+        toolCalls: 0,
+        trace: false,
+        statusCode: 200,
+      },
+    );
+    const specialBase = templates.length - SPECIAL_ROWS;
+    this.templates.set(fullName, templates);
+
+    const windowMs = windowMinutes * 60_000;
+    const plan: PlannedRow[] = new Array(rowsPerTable);
+    const normalCount = rowsPerTable - special;
+    for (let i = 0; i < rowsPerTable; i++) {
+      plan[i] = {
+        id: prng.uuid(),
+        clientRequestId: i % 3 === 0 ? `client-${prng.hex(10)}` : null,
+        // Strictly inside the window, millisecond precision.
+        time: now - 1 - Math.floor(prng.next() * (windowMs - 1)),
+        template: i < normalCount ? i % (specialBase || 1) : specialBase + (i - normalCount),
+        late: false,
+      };
+    }
+    const table: SeededTable = {
+      fullName,
+      catalog,
+      schema,
+      name: agent.table,
+      kind: legacy ? "legacy_payload" : "ai_gateway_payload",
+      endpoint: agent.endpoint,
+      rowCount: 0,
+    };
+    this.manifest.tables.push(table);
+    await this.insertPlan(connection, agent, table, templates, plan);
+  }
+
+  private async insertPlan(
+    connection: DuckDBConnection,
+    agent: AgentSpec,
+    table: SeededTable,
+    templates: PayloadTemplate[],
+    plan: PlannedRow[],
+  ): Promise<void> {
+    const legacy = table.kind === "legacy_payload";
+    const scratch = `seed_${Math.abs(hashCode(table.fullName))}_${table.rowCount}`;
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${scratch}_tpl (tpl INTEGER, request VARCHAR, response VARCHAR, status INTEGER, codes VARCHAR[], duration BIGINT, requester VARCHAR)`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${scratch}_plan (id VARCHAR, client_id VARCHAR, ts_ms BIGINT, tpl INTEGER)`,
+    );
+    const tplAppender = await connection.createAppender(`${scratch}_tpl`, "main", "temp");
+    templates.forEach((t, i) => {
+      tplAppender.appendInteger(i);
+      appendNullable(tplAppender, t.request);
+      appendNullable(tplAppender, t.response);
+      tplAppender.appendInteger(t.statusCode);
+      if (t.loggingErrorCodes) tplAppender.appendList(t.loggingErrorCodes);
+      else tplAppender.appendNull();
+      tplAppender.appendBigInt(BigInt(t.durationMs));
+      tplAppender.appendVarchar(t.requester);
+      tplAppender.endRow();
+    });
+    tplAppender.closeSync();
+    const planAppender = await connection.createAppender(`${scratch}_plan`, "main", "temp");
+    for (const row of plan) {
+      planAppender.appendVarchar(row.id);
+      appendNullable(planAppender, row.clientRequestId);
+      planAppender.appendBigInt(BigInt(row.time));
+      planAppender.appendInteger(row.template);
+      planAppender.endRow();
+    }
+    planAppender.closeSync();
+
+    const target = `${quote(table.catalog)}.${quote(table.schema)}.${quote(table.name)}`;
+    const [, , modelName] = agent.model.split(".");
+    const select = legacy
+      ? `SELECT p.client_id, p.id, CAST(epoch_ms(p.ts_ms) AS DATE), p.ts_ms, t.status, t.duration, t.request, t.response, 1.0,
+           MAP {'model_name': '${modelName ?? ""}', 'endpoint_name': '${agent.endpoint}', 'model_version': '${agent.servedVersion}'}`
+      : `SELECT p.id, p.client_id, CAST(epoch_ms(p.ts_ms) AS DATE), epoch_ms(p.ts_ms), t.status, 1.0, t.duration,
+           t.request, t.response, t.codes, '${agent.servedEntityId}', t.requester`;
+    await connection.run(
+      `INSERT INTO ${target} ${select} FROM ${scratch}_plan p JOIN ${scratch}_tpl t ON t.tpl = p.tpl ORDER BY p.ts_ms`,
+    );
+    await connection.run(`DROP TABLE ${scratch}_tpl`);
+    await connection.run(`DROP TABLE ${scratch}_plan`);
+
+    const specialBase = templates.length - SPECIAL_ROWS;
+    const total = table.rowCount + plan.length;
+    if (total <= this.options.manifestRowLimit) {
+      table.rows ??= [];
+      for (const row of plan) {
+        const t = templates[row.template] as PayloadTemplate;
+        table.rows.push({
+          id: row.id,
+          requestTime: row.time,
+          statusCode: t.statusCode,
+          toolCalls: t.toolCalls,
+          trace: t.trace,
+          sensitive: t.sensitive.length > 0,
+          malformed: row.template === specialBase,
+          oversized: row.template === specialBase + 1,
+          responseMissing: row.template === specialBase + 2,
+          late: row.late,
+        });
+      }
+    } else {
+      delete table.rows;
+    }
+    table.rowCount = total;
+  }
+
+  private async seedUnrelated(connection: DuckDBConnection): Promise<void> {
+    const { catalog, schema, now } = this.options;
+    await this.metastore.createTable({
+      catalog,
+      schema,
+      name: "orders",
+      columns: ORDERS_COLUMNS,
+      comment: "Web shop orders",
+    });
+    await connection.run(
+      `INSERT INTO ${quote(catalog)}.${quote(schema)}.orders
+       SELECT i, 'customer' || i || '@example.com', round(10 + (i * 37 % 500) + 0.99, 2), CASE WHEN i % 4 = 0 THEN 'refunded' ELSE 'paid' END,
+              epoch_ms(${now} - i * 60000) FROM range(1, 51) r(i)`,
+    );
+    this.manifest.tables.push(unrelated(catalog, schema, "orders", 50));
+
+    // A deprecated agent request-log table: payload-like name, different columns, empty.
+    const first = this.manifest.agents[0];
+    if (first) {
+      const name = `${first.tablePrefix}_payload_request_logs`;
+      await this.metastore.createTable({ catalog, schema, name, columns: REQUEST_LOGS_COLUMNS });
+      this.manifest.tables.push({ ...unrelated(catalog, schema, name, 0), kind: "deprecated_request_logs" });
+    }
+
+    await this.metastore.createTable({
+      catalog,
+      schema: "analytics",
+      name: "page_views",
+      columns: [
+        { name: "url", type: "string" },
+        { name: "viewed_at", type: "timestamp" },
+      ],
+    });
+    this.manifest.tables.push(unrelated(catalog, "analytics", "page_views", 0));
+
+    // A catalog nobody but admins may use (permission-denied paths).
+    await this.metastore.createCatalog("finance", "Restricted finance data");
+    await this.metastore.createSchema("finance", "default");
+    await this.metastore.createTable({
+      catalog: "finance",
+      schema: "default",
+      name: "ledger",
+      columns: [
+        { name: "entry_id", type: "bigint" },
+        { name: "amount", type: "double" },
+      ],
+    });
+    this.manifest.tables.push(unrelated("finance", "default", "ledger", 0));
+  }
+}
+
+interface PlannedRow {
+  id: string;
+  clientRequestId: string | null;
+  time: number;
+  template: number;
+  late: boolean;
+}
+
+function unrelated(catalog: string, schema: string, name: string, rowCount: number): SeededTable {
+  return { fullName: `${catalog}.${schema}.${name}`, catalog, schema, name, kind: "unrelated", rowCount };
+}
+
+function appendNullable(
+  appender: { appendVarchar(v: string): void; appendNull(): void },
+  value: string | null,
+) {
+  if (value === null) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+function hashCode(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+export type { SensitiveValue };

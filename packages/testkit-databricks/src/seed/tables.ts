@@ -1,0 +1,48 @@
+import type { ColumnSpec } from "../catalog/metastore.js";
+
+/** AI Gateway inference table `{prefix}_payload` columns, exactly as Databricks creates them. */
+export const AI_GATEWAY_PAYLOAD_COLUMNS: readonly ColumnSpec[] = [
+  { name: "databricks_request_id", type: "string" },
+  { name: "client_request_id", type: "string" },
+  { name: "request_date", type: "date" },
+  { name: "request_time", type: "timestamp" },
+  { name: "status_code", type: "int" },
+  { name: "sampling_fraction", type: "double" },
+  { name: "execution_duration_ms", type: "bigint" },
+  { name: "request", type: "string" },
+  { name: "response", type: "string" },
+  { name: "logging_error_codes", type: "array<string>" },
+  { name: "served_entity_id", type: "string" },
+  { name: "requester", type: "string" },
+];
+
+/** Legacy auto-capture payload table columns. */
+export const LEGACY_PAYLOAD_COLUMNS: readonly ColumnSpec[] = [
+  { name: "client_request_id", type: "string" },
+  { name: "databricks_request_id", type: "string" },
+  { name: "date", type: "date" },
+  { name: "timestamp_ms", type: "bigint" },
+  { name: "status_code", type: "int" },
+  { name: "execution_time_ms", type: "bigint" },
+  { name: "request", type: "string" },
+  { name: "response", type: "string" },
+  { name: "sampling_fraction", type: "double" },
+  { name: "request_metadata", type: "map<string,string>" },
+];
+
+export const ORDERS_COLUMNS: readonly ColumnSpec[] = [
+  { name: "order_id", type: "bigint" },
+  { name: "customer_email", type: "string" },
+  { name: "amount", type: "double" },
+  { name: "status", type: "string" },
+  { name: "created_at", type: "timestamp" },
+];
+
+/** The deprecated agent request-log table (not populated since Dec 2025). */
+export const REQUEST_LOGS_COLUMNS: readonly ColumnSpec[] = [
+  { name: "databricks_request_id", type: "string" },
+  { name: "timestamp", type: "timestamp" },
+  { name: "request", type: "string" },
+  { name: "response", type: "string" },
+  { name: "trace", type: "string" },
+];
