@@ -72,7 +72,9 @@ describe("pipeline CLI", () => {
 
     const good = scratch.write(
       "good.yaml",
-      readFileSync(file, "utf8").replace(`\${"$"}{file:secret.txt}`, "4").replace("max_cuont", "max_count"),
+      readFileSync(file, "utf8")
+        .replace("$" + "{file:secret.txt}", "4")
+        .replace("max_cuont", "max_count"),
     );
     const ok = await runCli(["validate", "--print", good], env);
     expect(ok.code).toBe(0);
