@@ -61,6 +61,13 @@ describe("built-in components", () => {
       deadLetter: new MemorySink(),
     });
     expect(sameSeed.values[0]).toEqual(first.values[0]);
+    const unique = new MemorySink<GeneratedValue>();
+    await runPipeline({
+      source: new GenerateSource({ count: 1, size: 32, seed: 7, unique: true }),
+      sinks: [{ id: "m", sink: unique }],
+      deadLetter: new MemorySink(),
+    });
+    expect(unique.values[0]).toEqual(first.values[0]);
   });
 
   it("jsonl_file source → jsonl_file sink, dead-lettering a malformed line with file:line and resuming", async () => {

@@ -13,6 +13,11 @@ export interface GenerateSourceOptions {
   readonly seed?: number;
   /** Checkpoint key; each pass resumes after the last committed message (default "generate"). */
   readonly checkpointKey?: string;
+  /**
+   * Give each message its own payload string. By default payloads are slices sharing one buffer
+   * (cheap to make); set this when measuring memory, so `size` bytes are really held per message.
+   */
+  readonly unique?: boolean;
 }
 
 export interface GeneratedValue {
@@ -68,7 +73,8 @@ export class GenerateSource implements Source<GeneratedValue> {
 
   private message(seq: number): Message<GeneratedValue> {
     const offset = (seq * 7919) % (this.size + 1);
-    const data = this.pool.slice(offset, offset + this.size);
+    const slice = this.pool.slice(offset, offset + this.size);
+    const data = this.options.unique ? Buffer.from(slice, "latin1").toString("latin1") : slice;
     // Frozen like createMessage's, but sized without serialising: {"seq":N,"data":"…"}.
     return Object.freeze({
       id: `gen-${seq}`,
@@ -91,6 +97,7 @@ export const generateSourceComponent = defineComponent({
     chunkSize: z.number().int().positive().default(100),
     seed: z.number().int().default(1),
     checkpointKey: z.string().min(1).default("generate"),
+    unique: z.boolean().default(false),
   }),
   create: (config) => new GenerateSource(config),
 });
