@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createMessage, PoisonError } from "@pipekit/core";
 import { createKafkaTopics } from "@pipekit/testkit-kafka";
 import { afterEach, describe, expect, inject, it } from "vitest";
@@ -62,30 +63,63 @@ describe("KafkaSink against a real broker", () => {
     for (const m of messages) expect(byKey.get(m.id)!.equals(expectedBytes(m.value))).toBe(true);
   });
 
-  it("reports a record the topic cannot hold as poison, and still writes the batch's good records", async () => {
+  it("reports a record too large for the topic alone, before sending, and writes its batch-mates", async () => {
     const topic = uniqueTopic("small");
     await createKafkaTopics(bootstrap, [
-      { topic, configEntries: [{ name: "max.message.bytes", value: "4096" }] },
+      { topic, numPartitions: 2, configEntries: [{ name: "max.message.bytes", value: "4096" }] },
     ]);
-    const sink = track(createKafkaSink({ brokers: [bootstrap], topic, compression: "none" }));
-    const huge = createMessage("huge", "x".repeat(20_000));
-    await expect(sink.write([huge], testContext())).rejects.toBeInstanceOf(PoisonError);
-    await expect(sink.write([huge], testContext())).rejects.toThrow(
-      /MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/,
-    );
-
-    // Values that cannot be encoded never reach Kafka: only they are reported, the rest is written.
+    const sink = track(createKafkaSink({ brokers: [bootstrap], topic, compression: "gzip" }));
+    await sink.open(openContext());
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     const result = await sink.write(
-      [createMessage("a", "ok-a"), createMessage("bad", circular), createMessage("b", "ok-b")],
+      [
+        createMessage("a", "ok-a"),
+        createMessage("huge", randomBytes(20_000)), // incompressible: too large even gzipped
+        createMessage("bad", circular),
+        createMessage("b", "ok-b"),
+        createMessage("squeezable", "z".repeat(20_000)), // fits once compressed
+      ],
       testContext(),
     );
-    expect(result?.failed.map((f) => f.index)).toEqual([1]);
-    expect(result?.failed[0]?.error).toBeInstanceOf(PoisonError);
-    expect(result?.failed[0]?.error.message).toContain("'bad'");
+    expect(result?.failed.map((f) => f.index)).toEqual([1, 2]);
+    for (const f of result?.failed ?? []) expect(f.error).toBeInstanceOf(PoisonError);
+    expect(result?.failed[0]?.error.message).toMatch(
+      /^message 'huge' is \d+ bytes \(\d+ compressed\), more than Kafka topic '.*' accepts \(max.message.bytes 4096, MESSAGE_TOO_LARGE\)$/,
+    );
+    expect(result?.failed[1]?.error.message).toContain("message 'bad' cannot be serialised as JSON");
     const consumed = await consumeAll(bootstrap, topic);
-    expect(consumed.map((r) => r.value!.toString()).sort()).toEqual(["ok-a", "ok-b"]);
+    expect(consumed.map((r) => r.value!.toString()).sort()).toEqual(["ok-a", "ok-b", "z".repeat(20_000)]);
+  });
+
+  it("classifies the broker's own MESSAGE_TOO_LARGE as poison", async () => {
+    const topic = uniqueTopic("broker-limit");
+    await createKafkaTopics(bootstrap, [
+      { topic, configEntries: [{ name: "max.message.bytes", value: "4096" }] },
+    ]);
+    // Told a larger limit than the topic's, so the record reaches the broker and is refused there.
+    const sink = track(
+      createKafkaSink({ brokers: [bootstrap], topic, compression: "none", maxBatchBytes: 65_536 }),
+    );
+    const error = await sink
+      .write([createMessage("huge", "x".repeat(20_000))], testContext())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoisonError);
+    expect((error as Error).message).toMatch(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/);
+    expect(await consumeAll(bootstrap, topic)).toEqual([]);
+  });
+
+  it("splits a batch larger than the topic's max.message.bytes into several sends, each record once", async () => {
+    const topic = uniqueTopic("split");
+    await createKafkaTopics(bootstrap, [
+      { topic, configEntries: [{ name: "max.message.bytes", value: "8192" }] },
+    ]);
+    const sink = track(createKafkaSink({ brokers: [bootstrap], topic, compression: "none" }));
+    await sink.open(openContext());
+    const messages = Array.from({ length: 60 }, (_, i) => createMessage(`m${i}`, `${i}:`.padEnd(1_000, "v")));
+    expect(await sink.write(messages, testContext())).toBeUndefined();
+    const consumed = await consumeAll(bootstrap, topic);
+    expect(consumed.map((r) => r.value!.toString())).toEqual(messages.map((m) => m.value));
   });
 
   it("writes dead letters with the original value and the error in headers", async () => {

@@ -48,6 +48,11 @@ const connectionShape = {
    */
   retries: z.number().int().min(1).max(20).default(3),
   initialRetryTimeMs: z.number().int().positive().default(200),
+  /**
+   * Largest uncompressed size of one produce (one record batch per partition). Default: the
+   * topic's own `max.message.bytes`, read at open. Bigger engine batches are sent in several goes.
+   */
+  maxBatchBytes: z.number().int().min(1024).optional(),
 } as const;
 
 export const kafkaSinkConfigSchema = z

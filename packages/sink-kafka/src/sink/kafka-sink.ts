@@ -11,7 +11,16 @@ import {
   type Sink,
   type WriteContext,
 } from "@pipekit/core";
-import { type Admin, type Kafka, type Message as KafkaMessage, Partitioners, type Producer } from "kafkajs";
+import {
+  type Admin,
+  CompressionCodecs,
+  CompressionTypes,
+  ConfigResourceTypes,
+  type Kafka,
+  type Message as KafkaMessage,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
 import { type CompressionName, compressionType } from "../client/compression.js";
 import { createKafkaClient } from "../client/kafka-client.js";
 import type { KafkaConnectionConfig } from "../config/kafka-sink-config.js";
@@ -23,6 +32,18 @@ import {
   needsProducerReset,
   toClassifiedError,
 } from "../errors/classify-kafka-error.js";
+import {
+  BATCH_OVERHEAD_BYTES,
+  chunkBySize,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  recordSize,
+} from "./record-size.js";
+
+interface PendingRecord {
+  readonly message: Message;
+  readonly record: KafkaMessage;
+  readonly size: number;
+}
 
 export interface KafkaSinkOptions {
   readonly type: string;
@@ -32,9 +53,15 @@ export interface KafkaSinkOptions {
 }
 
 /**
- * Writes each batch the engine hands it with ONE `producer.send` to one topic, through an
- * idempotent producer (acks=all, one request in flight), and resolves only when the broker has
- * acknowledged every record. Failures surface as RetryableError / PoisonError / FatalError.
+ * Writes each batch the engine hands it with one `producer.send` to one topic (more only when the
+ * batch is larger than the topic's `max.message.bytes`), through an idempotent producer (acks=all,
+ * one request in flight), and resolves only when the broker has acknowledged every record.
+ * Failures surface as RetryableError / PoisonError / FatalError.
+ *
+ * Duplicates are avoided where the sink can know better than the engine: records the broker has
+ * acknowledged are remembered (weakly, by message), so when the engine retries a batch of which an
+ * earlier part was already written, only the rest is sent again; and a record too large for the
+ * topic is reported alone before sending, rather than failing (and re-sending) its batch-mates.
  */
 export class KafkaSink implements Sink {
   readonly type: string;
@@ -48,6 +75,9 @@ export class KafkaSink implements Sink {
   private producerNeedsReset = false;
   private logger: Logger | undefined;
   private opening: Promise<void> | undefined;
+  /** Largest record batch the topic accepts (its `max.message.bytes`), read at open. */
+  private maxBatchBytes: number;
+  private readonly delivered = new WeakSet<Message>();
 
   constructor(options: KafkaSinkOptions) {
     this.type = options.type;
@@ -55,6 +85,7 @@ export class KafkaSink implements Sink {
     this.topic = options.topic;
     this.encode = options.encode;
     this.compression = compressionType(options.connection.compression as CompressionName);
+    this.maxBatchBytes = options.connection.maxBatchBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   /** Connects and checks the topic exists, so a wrong broker or topic fails at start, clearly. */
@@ -71,21 +102,10 @@ export class KafkaSink implements Sink {
     ctx: WriteContext,
   ): Promise<void | { readonly failed: readonly PartialFailure[] }> {
     await this.open(ctx);
-    const { records, failed } = this.encodeBatch(batch);
-    if (records.length > 0) {
-      const producer = await this.currentProducer();
-      try {
-        await producer.send({
-          topic: this.topic,
-          messages: records,
-          acks: -1,
-          compression: this.compression,
-          timeout: this.connection.requestTimeoutMs,
-        });
-      } catch (error) {
-        if (needsProducerReset(error)) this.producerNeedsReset = true;
-        throw toClassifiedError(error, { brokers: this.connection.brokers, topic: this.topic });
-      }
+    const { pending, failed } = await this.prepare(batch);
+    for (const chunk of chunkBySize(pending, this.maxBatchBytes)) {
+      await this.send(chunk.map((p) => p.record));
+      for (const p of chunk) this.delivered.add(p.message);
     }
     return failed.length > 0 ? { failed } : undefined;
   }
@@ -124,6 +144,7 @@ export class KafkaSink implements Sink {
     try {
       await admin.connect();
       await this.topicPartitions(admin);
+      this.maxBatchBytes = await this.readMaxBatchBytes(admin, logger);
       const producer = this.newProducer(kafka);
       await producer.connect();
       this.kafka = kafka;
@@ -191,17 +212,101 @@ export class KafkaSink implements Sink {
     return producer;
   }
 
-  /** Records for the batch; messages that cannot be encoded are reported, not sent. */
-  private encodeBatch(batch: readonly Message[]): { records: KafkaMessage[]; failed: PartialFailure[] } {
-    const records: KafkaMessage[] = [];
-    const failed: PartialFailure[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        records.push(this.encode(batch[i]!));
-      } catch (error) {
-        failed.push({ index: i, error: new PoisonError((error as Error).message, { cause: error }) });
-      }
+  private async send(records: KafkaMessage[]): Promise<void> {
+    const producer = await this.currentProducer();
+    try {
+      await producer.send({
+        topic: this.topic,
+        messages: records,
+        acks: -1,
+        compression: this.compression,
+        timeout: this.connection.requestTimeoutMs,
+      });
+    } catch (error) {
+      if (needsProducerReset(error)) this.producerNeedsReset = true;
+      throw toClassifiedError(error, { brokers: this.connection.brokers, topic: this.topic });
     }
-    return { records, failed };
   }
+
+  /**
+   * Records still to send for the batch. Messages already acknowledged in an earlier try are
+   * skipped; those that cannot be encoded or can never fit the topic are reported as poison.
+   */
+  private async prepare(
+    batch: readonly Message[],
+  ): Promise<{ pending: PendingRecord[]; failed: PartialFailure[] }> {
+    const pending: PendingRecord[] = [];
+    const failed: PartialFailure[] = [];
+    for (let index = 0; index < batch.length; index++) {
+      const message = batch[index]!;
+      if (this.delivered.has(message)) continue;
+      let record: KafkaMessage;
+      try {
+        record = this.encode(message);
+      } catch (error) {
+        failed.push({ index, error: new PoisonError((error as Error).message, { cause: error }) });
+        continue;
+      }
+      const size = recordSize(record);
+      if (size + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
+        const compressed = await this.compressedSize(record);
+        if (compressed + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
+          const error = new PoisonError(
+            `message '${message.id}' is ${size} bytes` +
+              `${this.compression === CompressionTypes.None ? "" : ` (${compressed} compressed)`}, ` +
+              `more than Kafka topic '${this.topic}' accepts (max.message.bytes ${this.maxBatchBytes}, MESSAGE_TOO_LARGE)`,
+          );
+          failed.push({ index, error });
+          continue;
+        }
+      }
+      pending.push({ message, record, size });
+    }
+    return { pending, failed };
+  }
+
+  /** Rare path (oversized records only): what the record's data compresses to with the sink's codec. */
+  private async compressedSize(record: KafkaMessage): Promise<number> {
+    const uncompressed = recordSize(record);
+    if (this.compression === CompressionTypes.None) return uncompressed;
+    const codecFactory = (CompressionCodecs as Record<number, (() => CompressionCodec) | undefined>)[
+      this.compression
+    ];
+    if (!codecFactory) return uncompressed;
+    const data = Buffer.concat([toBuffer(record.key), toBuffer(record.value)]);
+    const compressed = await codecFactory().compress({ buffer: data });
+    return compressed.byteLength + (uncompressed - data.byteLength);
+  }
+
+  /** The topic's `max.message.bytes` (what one record batch may hold), unless configured. */
+  private async readMaxBatchBytes(admin: Admin, logger: Logger): Promise<number> {
+    if (this.connection.maxBatchBytes !== undefined) return this.connection.maxBatchBytes;
+    try {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: this.topic, configNames: ["max.message.bytes"] },
+        ],
+      });
+      const value = Number(
+        resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue,
+      );
+      if (Number.isInteger(value) && value > 0) return value;
+    } catch (error) {
+      logger.warn(
+        { topic: this.topic, error: describeChain(error) },
+        `Cannot read max.message.bytes of Kafka topic; assuming ${KAFKA_DEFAULT_MAX_MESSAGE_BYTES}`,
+      );
+    }
+    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  }
+}
+
+interface CompressionCodec {
+  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
+}
+
+function toBuffer(value: KafkaMessage["value"] | KafkaMessage["key"]): Buffer {
+  if (value === null || value === undefined) return Buffer.alloc(0);
+  return Buffer.isBuffer(value) ? value : Buffer.from(value);
 }
