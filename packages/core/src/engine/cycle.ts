@@ -365,7 +365,8 @@ export class Cycle implements DeliveryHost {
   ): Promise<void> | undefined {
     const limit = this.setup.transformConcurrency;
     for (let i = from; i < messages.length; i++) {
-      if (this.asyncActive >= limit && !this.fatal) {
+      if (this.fatal) return undefined; // stopping: the rest stays unacknowledged, hence uncommitted
+      if (this.asyncActive >= limit) {
         if (!output) this.emit(segment);
         const rest = output ? segment : newSegment();
         return this.waitForSlot().then(() => this.transformFrom(state, messages, i, output, rest));
