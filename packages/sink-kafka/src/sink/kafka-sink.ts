@@ -50,6 +50,8 @@ export interface KafkaSinkOptions {
   readonly connection: KafkaConnectionConfig;
   readonly topic: string;
   readonly encode: RecordEncoder;
+  /** Builds the kafkajs client; tests pass an in-memory fake. Default: a real kafkajs client. */
+  readonly createClient?: (connection: KafkaConnectionConfig, logger: Logger) => Kafka;
 }
 
 /**
@@ -68,6 +70,7 @@ export class KafkaSink implements Sink {
   private readonly connection: KafkaConnectionConfig;
   private readonly topic: string;
   private readonly encode: RecordEncoder;
+  private readonly createClient: NonNullable<KafkaSinkOptions["createClient"]>;
   private readonly compression: ReturnType<typeof compressionType>;
   private kafka: Kafka | undefined;
   private admin: Admin | undefined;
@@ -84,6 +87,7 @@ export class KafkaSink implements Sink {
     this.connection = options.connection;
     this.topic = options.topic;
     this.encode = options.encode;
+    this.createClient = options.createClient ?? createKafkaClient;
     this.compression = compressionType(options.connection.compression as CompressionName);
     this.maxBatchBytes = options.connection.maxBatchBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
   }
@@ -139,7 +143,7 @@ export class KafkaSink implements Sink {
 
   private async connect(logger: Logger): Promise<void> {
     this.logger = logger;
-    const kafka = createKafkaClient(this.connection, logger);
+    const kafka = this.createClient(this.connection, logger);
     const admin = kafka.admin();
     try {
       await admin.connect();

@@ -1,0 +1,89 @@
+import { createMessage, RetryableError } from "@pipekit/core";
+import {
+  type Kafka,
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  type Message as KafkaMessage,
+} from "kafkajs";
+import { describe, expect, it } from "vitest";
+import { KafkaSink, kafkaSinkConfigSchema, valueEncoder } from "../src/index.js";
+import { openContext, testContext } from "./support/kafka-test-helpers.js";
+
+/** An in-memory stand-in for the parts of kafkajs the sink uses; `failSend` decides per send. */
+function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
+  const sent: string[][] = [];
+  let sends = 0;
+  let producersCreated = 0;
+  const kafka = {
+    admin: () => ({
+      connect: async () => {},
+      disconnect: async () => {},
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+        topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1 }] })),
+      }),
+      describeConfigs: async () => ({
+        resources: [{ configEntries: [{ configName: "max.message.bytes", configValue: "2048" }] }],
+      }),
+    }),
+    producer: () => {
+      producersCreated++;
+      return {
+        connect: async () => {},
+        disconnect: async () => {},
+        send: async ({ messages }: { messages: KafkaMessage[] }) => {
+          const error = failSend(++sends);
+          if (error) throw error;
+          sent.push(messages.map((m) => String(m.value)));
+          return [];
+        },
+      };
+    },
+  };
+  return { kafka: kafka as unknown as Kafka, sent, producers: () => producersCreated };
+}
+
+function sinkWith(kafka: Kafka): KafkaSink {
+  const connection = kafkaSinkConfigSchema.parse({ brokers: ["fake:9092"], topic: "t", compression: "none" });
+  return new KafkaSink({
+    type: "kafka",
+    connection,
+    topic: "t",
+    encode: valueEncoder({ key: "none" }),
+    createClient: () => kafka,
+  });
+}
+
+describe("KafkaSink retries (in-memory kafkajs fake)", () => {
+  it("re-sends only what was not acknowledged when a batch spanning several sends is retried", async () => {
+    const refused = new KafkaJSConnectionError("Connection error: connect ECONNREFUSED fake:9092");
+    const fake = fakeKafka((n) => (n === 2 ? refused : undefined));
+    const sink = sinkWith(fake.kafka);
+    await sink.open(openContext());
+    // 2048-byte batches: about three of these 600-byte records per send.
+    const batch = Array.from({ length: 8 }, (_, i) => createMessage(`m${i}`, `${i}`.padEnd(600, ".")));
+
+    const error = await sink.write(batch, testContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(fake.sent.flat()).toHaveLength(3);
+
+    await sink.write(batch, testContext(undefined, 2));
+    const all = fake.sent.flat();
+    expect(all).toHaveLength(8);
+    expect(new Set(all).size).toBe(8);
+    expect(all).toEqual(batch.map((m) => m.value));
+  });
+
+  it("replaces the idempotent producer after the broker lost its state, then succeeds", async () => {
+    const outOfOrder = new KafkaJSNonRetriableError("broker: out of order sequence");
+    Object.assign(outOfOrder, { cause: { type: "OUT_OF_ORDER_SEQUENCE_NUMBER", message: "out of order" } });
+    const fake = fakeKafka((n) => (n === 1 ? outOfOrder : undefined));
+    const sink = sinkWith(fake.kafka);
+    await sink.open(openContext());
+    const batch = [createMessage("a", "A")];
+    await expect(sink.write(batch, testContext())).rejects.toBeInstanceOf(RetryableError);
+    expect(fake.producers()).toBe(1);
+    await sink.write(batch, testContext(undefined, 2));
+    expect(fake.producers()).toBe(2);
+    expect(fake.sent).toEqual([["A"]]);
+  });
+});
