@@ -8,16 +8,45 @@ export interface Finding {
 /** Facts about a string computed once and shared by every detector's pre-check. */
 export interface TextHints {
   readonly hasDigit: boolean;
+  /**
+   * Validation results for this record only (one redactValue call): payloads repeat their values
+   * (a message and the raw request that contains it), and some validators are costly (phone
+   * metadata). Kept per record so cost and benchmarks do not depend on cross-record luck.
+   */
+  readonly memo: Map<string, boolean>;
 }
 
 /**
- * One kind of sensitive value. `mayMatch` is a cheap test (indexOf, a flag) that lets the scanner
- * skip the detector's regex entirely on most strings; `find` runs the regex and validates candidates.
+ * A run of digits and the separators numbers are written with (space . - ( ) +), found once per
+ * string by the scanner, with a few characters of context either side. Digit-shaped detectors
+ * (cards, SSNs, phones, IPv4) look only inside these windows instead of re-scanning the text.
+ */
+export interface NumericWindow {
+  /** Window bounds in the text, context included. */
+  readonly from: number;
+  readonly to: number;
+  /** Digits in the run. */
+  readonly digits: number;
+}
+
+/**
+ * One kind of sensitive value. The scanner decides cheaply which detectors can match a string
+ * (literal gate, `mayMatch`), then lets only those run their regex; validators see only candidates.
  */
 export interface Detector {
   readonly id: string;
-  mayMatch(text: string, hints: TextHints): boolean;
-  find(text: string, out: Finding[]): void;
+  /**
+   * Literal strings of which at least one must occur for a match (vendor prefixes, "eyJ"). The
+   * scanner folds the literals of all detectors into ONE regex pass per string and runs a detector
+   * only when one of its literals was seen.
+   */
+  readonly literals?: readonly string[];
+  /** Further cheap test (indexOf, a hint) before `find`; absent means yes. */
+  mayMatch?(text: string, hints: TextHints): boolean;
+  /** Scans the whole text. */
+  find?(text: string, out: Finding[], hints: TextHints): void;
+  /** Scans one numeric window (see NumericWindow). */
+  findInWindow?(text: string, window: NumericWindow, out: Finding[], hints: TextHints): void;
   /** Canonical form used for HMAC pseudonyms so "4111 1111…" and "4111-1111…" map to one value. */
   normalize?(value: string): string;
 }
@@ -41,6 +70,32 @@ export function scanRegex(
     }
     const span = accept(m);
     if (span) out.push({ detector, start: span[0], end: span[1] });
+  }
+}
+
+/**
+ * `scanRegex` over a numeric window only. The regex runs on the window's slice (context chars
+ * included, so its look-behind and look-ahead still see the neighbours); `accept` gets the match
+ * and its absolute index in `text` and returns the absolute end of the sensitive span.
+ */
+export function scanWindow(
+  re: RegExp,
+  text: string,
+  window: NumericWindow,
+  detector: string,
+  out: Finding[],
+  accept: (match: RegExpExecArray, start: number) => number | undefined,
+): void {
+  const slice = text.slice(window.from, window.to);
+  re.lastIndex = 0;
+  for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    const start = window.from + m.index;
+    const end = accept(m, start);
+    if (end !== undefined) out.push({ detector, start, end });
   }
 }
 

@@ -7,7 +7,7 @@ import type { Detector, Finding } from "./detector.js";
  */
 export const emailDetector: Detector = {
   id: "EMAIL",
-  mayMatch: (text) => text.includes("@"),
+  literals: ["@"],
   find(text: string, out: Finding[]): void {
     let searchFrom = 0;
     for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", searchFrom)) {

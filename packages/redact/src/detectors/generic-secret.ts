@@ -11,6 +11,23 @@ const ASSIGNMENT_RE =
 
 export const genericSecretDetector: Detector = {
   id: "GENERIC_SECRET",
+  // Case variants of the keywords, for the scanner's case-sensitive literal gate.
+  literals: [
+    "key",
+    "Key",
+    "KEY",
+    "ecret",
+    "ECRET",
+    "oken",
+    "OKEN",
+    "assw",
+    "ASSW",
+    "pwd",
+    "PWD",
+    "Pwd",
+    "assphrase",
+    "ASSPHRASE",
+  ],
   mayMatch: (text) => text.includes("=") || text.includes(":"),
   find(text: string, out: Finding[]): void {
     scanRegex(ASSIGNMENT_RE, text, "GENERIC_SECRET", out, (m) => {

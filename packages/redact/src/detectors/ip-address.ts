@@ -1,5 +1,5 @@
 import { isIPv6 } from "node:net";
-import { type Detector, type Finding, scanRegex } from "./detector.js";
+import { type Detector, type Finding, type NumericWindow, scanWindow } from "./detector.js";
 
 const IPV4_RE = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d|-[A-Za-z])/g;
 /** "version 1.2.3.4", "v10.0.0.1": four-part version numbers are not addresses. */
@@ -8,16 +8,15 @@ const VERSION_BEFORE = /(?:\bv|version|\bver|release|build|\brev)[\s:=#]*$/i;
 /** IPv4 and IPv6 addresses, one detector id ("IP_ADDRESS") for both. */
 export const ipAddressDetector: Detector = {
   id: "IP_ADDRESS",
-  mayMatch: (_text, hints) => hints.hasDigit,
-  find(text: string, out: Finding[]): void {
-    if (text.includes(".")) {
-      scanRegex(IPV4_RE, text, "IP_ADDRESS", out, (m) => {
-        if (!ipv4Valid(m[0])) return undefined;
-        if (VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 10), m.index))) return undefined;
-        return [m.index, m.index + m[0].length];
-      });
-    }
-    if (text.includes(":")) findIpv6(text, out);
+  mayMatch: (text, hints) => hints.hasDigit && text.includes(":"),
+  find: findIpv6,
+  findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
+    if (window.digits < 4) return;
+    scanWindow(IPV4_RE, text, window, "IP_ADDRESS", out, (m, start) => {
+      if (!ipv4Valid(m[0])) return undefined;
+      if (VERSION_BEFORE.test(text.slice(Math.max(0, start - 10), start))) return undefined;
+      return start + m[0].length;
+    });
   },
 };
 

@@ -5,7 +5,7 @@ const JWT_RE = /(?<![\w-])eyJ[\w-]{5,}\.[\w-]{2,}\.[\w-]*(?![\w-])/g;
 
 export const jwtDetector: Detector = {
   id: "JWT",
-  mayMatch: (text) => text.includes("eyJ"),
+  literals: ["eyJ"],
   find(text: string, out: Finding[]): void {
     scanRegex(JWT_RE, text, "JWT", out, (m) => {
       const [header, payload, signature] = m[0].split(".") as [string, string, string];

@@ -1,4 +1,4 @@
-import { type Detector, type Finding, scanRegex } from "./detector.js";
+import { type Detector, type Finding, type NumericWindow, scanWindow } from "./detector.js";
 import { digitsOf, luhnValid } from "./validators.js";
 
 /** 13–19 digits, optionally grouped by spaces or dashes. */
@@ -9,14 +9,14 @@ const IIN = /^(?:4|5[0-9]|2[2-7]|3[47]|3[0689]|35|6)/;
 
 export const paymentCardDetector: Detector = {
   id: "CREDIT_CARD",
-  mayMatch: (_text, hints) => hints.hasDigit,
-  find(text: string, out: Finding[]): void {
-    scanRegex(CARD_RE, text, "CREDIT_CARD", out, (m) => {
+  findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
+    if (window.digits < 13) return;
+    scanWindow(CARD_RE, text, window, "CREDIT_CARD", out, (m, start) => {
       let candidate = m[0];
       // The greedy match may have taken a following group ("4111 1111 1111 1111 12/25"): drop
       // trailing groups until the rest validates.
       for (;;) {
-        if (validCard(candidate)) return [m.index, m.index + candidate.length];
+        if (validCard(candidate)) return start + candidate.length;
         const cut = Math.max(candidate.lastIndexOf(" "), candidate.lastIndexOf("-"));
         if (cut <= 0) return undefined;
         candidate = candidate.slice(0, cut);

@@ -1,50 +1,84 @@
 import { type CountryCode, isValidPhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { type Detector, type Finding, scanRegex } from "./detector.js";
+import { type Detector, type Finding, type NumericWindow, scanWindow, type TextHints } from "./detector.js";
 import { digitsOf } from "./validators.js";
 
 /**
  * Candidates are either E.164-style (`+14155552671`) or groups of digits with separators
  * (`(415) 555-2671`, `+44 20 7946 0958`). Bare digit runs without '+' are never phones here: order
  * numbers and epoch timestamps look exactly like them. libphonenumber's full metadata then decides
- * whether the number exists in the numbering plan; cheap digit-count rules run first so that dates
- * and IP addresses never reach it.
+ * whether the number exists in the numbering plan. That lookup costs tens of microseconds, so cheap
+ * digit-count rules run first (dates, versions and IP addresses never reach it) and its answers
+ * are memoised for the record.
  */
 const PHONE_RE =
   /(?<![\w+\-./#])(?:\+\d{8,15}|(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,5}){1,5})(?![\w\-/]|\.\d)/g;
 
 export function phoneDetector(region: CountryCode): Detector {
-  const valid = (candidate: string): boolean => {
-    const digits = digitsOf(candidate);
-    if (candidate.charCodeAt(0) === 43 /* + */) {
-      return digits.length >= 8 && digits.length <= 15 && isValidPhoneNumber(candidate);
+  const nanp = region === "US" || region === "CA";
+
+  /** Digit-count and NANP shape rules, without allocating. */
+  const plausible = (candidate: string): boolean => {
+    let digits = 0;
+    let first = -1;
+    let second = -1;
+    for (let i = 0; i < candidate.length; i++) {
+      const d = candidate.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) continue;
+      if (digits === 0) first = d;
+      else if (digits === 1) second = d;
+      digits++;
     }
-    if (region === "US" || region === "CA") {
-      // NANP: [1] NXX NXX XXXX; rejects most dates, versions and IPs before the metadata lookup.
-      const national = digits.length === 11 && digits[0] === "1" ? digits.slice(1) : digits;
-      if (national.length !== 10 || national[0]! < "2" || national[3]! < "2") return false;
-    } else if (digits.length < 7 || digits.length > 15) {
-      return false;
-    }
-    return isValidPhoneNumber(candidate, region);
+    if (candidate.charCodeAt(0) === 43 /* + */) return digits >= 8 && digits <= 15;
+    if (!nanp) return digits >= 7 && digits <= 15;
+    // NANP: [1] NXX NXX XXXX — area code and exchange start with 2–9.
+    if (digits === 10) return first >= 2 && isExchangeStart(candidate, 3);
+    return digits === 11 && first === 1 && second >= 2 && isExchangeStart(candidate, 4);
   };
+
+  const valid = (candidate: string, memo: Map<string, boolean>): boolean => {
+    if (!plausible(candidate)) return false;
+    const key = `PHONE\u0000${candidate}`;
+    let ok = memo.get(key);
+    if (ok === undefined) {
+      ok =
+        candidate.charCodeAt(0) === 43
+          ? isValidPhoneNumber(candidate)
+          : isValidPhoneNumber(candidate, region);
+      memo.set(key, ok);
+    }
+    return ok;
+  };
+
   return {
     id: "PHONE",
-    mayMatch: (_text, hints) => hints.hasDigit,
-    find(text: string, out: Finding[]): void {
-      scanRegex(PHONE_RE, text, "PHONE", out, (m) => {
+    findInWindow(text: string, window: NumericWindow, out: Finding[], hints: TextHints): void {
+      if (window.digits < 7) return;
+      scanWindow(PHONE_RE, text, window, "PHONE", out, (m, start) => {
         let candidate = m[0];
-        if (valid(candidate)) return [m.index, m.index + candidate.length];
+        if (valid(candidate, hints.memo)) return start + candidate.length;
         // "call 415 555 2671 2 times": the greedy groups swallowed a trailing number; try without it.
-        const lastSep = Math.max(
+        const cut = Math.max(
           candidate.lastIndexOf(" "),
           candidate.lastIndexOf("-"),
           candidate.lastIndexOf("."),
         );
-        if (lastSep <= 0) return undefined;
-        candidate = candidate.slice(0, lastSep);
-        return valid(candidate) ? [m.index, m.index + candidate.length] : undefined;
+        if (cut <= 0) return undefined;
+        candidate = candidate.slice(0, cut);
+        return valid(candidate, hints.memo) ? start + candidate.length : undefined;
       });
     },
     normalize: (value) => parsePhoneNumberFromString(value, region)?.number ?? digitsOf(value),
   };
+}
+
+/** The digit at position `index` (counting digits only) is 2–9: a valid NANP exchange start. */
+function isExchangeStart(candidate: string, index: number): boolean {
+  let seen = 0;
+  for (let i = 0; i < candidate.length; i++) {
+    const d = candidate.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (seen === index) return d >= 2;
+    seen++;
+  }
+  return false;
 }

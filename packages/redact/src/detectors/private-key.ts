@@ -8,7 +8,8 @@ const MIN_BODY = 20;
 /** PEM / OpenSSH / PGP private key blocks, header to footer (or to the end of the body when cut off). */
 export const privateKeyDetector: Detector = {
   id: "PRIVATE_KEY",
-  mayMatch: (text) => text.includes("-----BEGIN ") && text.includes("PRIVATE KEY"),
+  literals: ["-----BEGIN "],
+  mayMatch: (text) => text.includes("PRIVATE KEY"),
   find(text: string, out: Finding[]): void {
     HEADER.lastIndex = 0;
     for (let m = HEADER.exec(text); m !== null; m = HEADER.exec(text)) {

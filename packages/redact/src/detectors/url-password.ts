@@ -6,7 +6,8 @@ const URL_PASSWORD_RE = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/([^\s:@/?#"'<>]+):([^\s@/
 
 export const urlPasswordDetector: Detector = {
   id: "URL_PASSWORD",
-  mayMatch: (text) => text.includes("://") && text.includes("@"),
+  literals: ["://"],
+  mayMatch: (text) => text.includes("@"),
   find(text: string, out: Finding[]): void {
     scanRegex(URL_PASSWORD_RE, text, "URL_PASSWORD", out, (m) => {
       const password = m[2]!;

@@ -34,7 +34,7 @@ const VENDOR_KEYS: readonly VendorKey[] = [
   },
   {
     id: "GITHUB_TOKEN",
-    prefixes: ["gh", "github_pat_"],
+    prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     re: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![\w-])/g,
     minEntropy: 3.5,
   },
@@ -57,7 +57,7 @@ export const vendorKeyDetectors: readonly Detector[] = VENDOR_KEYS.map(vendorDet
 function vendorDetector(key: VendorKey): Detector {
   return {
     id: key.id,
-    mayMatch: (text) => key.prefixes.some((p) => text.includes(p)),
+    literals: key.prefixes,
     find(text: string, out: Finding[]): void {
       scanRegex(key.re, text, key.id, out, (m) => {
         const value = m[0];

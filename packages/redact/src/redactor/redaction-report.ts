@@ -8,25 +8,37 @@ export interface RedactionReport {
   readonly byPath: Readonly<Record<string, number>>;
 }
 
+/**
+ * Findings are journalled and only counted in `build()`, so the walker can cheaply take back the
+ * findings of a nested JSON document it decides to redact as plain text after all.
+ */
 export class ReportBuilder {
-  total = 0;
-  // Null-prototype maps: a field named "__proto__" or "constructor" is just a key here.
-  readonly byDetector: Record<string, number> = Object.create(null);
-  readonly byPath: Record<string, number> = Object.create(null);
+  private readonly detectors: string[] = [];
+  private readonly paths: string[] = [];
 
-  add(detector: string, path: string, count = 1): void {
-    this.total += count;
-    this.byDetector[detector] = (this.byDetector[detector] ?? 0) + count;
-    this.byPath[path] = (this.byPath[path] ?? 0) + count;
+  add(detector: string, path: string): void {
+    this.detectors.push(detector);
+    this.paths.push(path);
   }
 
-  merge(other: ReportBuilder): void {
-    this.total += other.total;
-    for (const [k, n] of Object.entries(other.byDetector)) this.byDetector[k] = (this.byDetector[k] ?? 0) + n;
-    for (const [k, n] of Object.entries(other.byPath)) this.byPath[k] = (this.byPath[k] ?? 0) + n;
+  /** Position to roll back to. */
+  mark(): number {
+    return this.detectors.length;
+  }
+
+  rollback(mark: number): void {
+    this.detectors.length = mark;
+    this.paths.length = mark;
   }
 
   build(): RedactionReport {
-    return { total: this.total, byDetector: { ...this.byDetector }, byPath: { ...this.byPath } };
+    return { total: this.detectors.length, byDetector: countOf(this.detectors), byPath: countOf(this.paths) };
   }
+}
+
+function countOf(keys: readonly string[]): Record<string, number> {
+  // Null prototype while counting: a field named "__proto__" is just a key here.
+  const counts: Record<string, number> = Object.create(null);
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return { ...counts };
 }

@@ -1,4 +1,4 @@
-import type { Detector, Finding, TextHints } from "../detectors/detector.js";
+import type { Detector, Finding, NumericWindow, TextHints } from "../detectors/detector.js";
 import type { AllowList } from "./allow-list.js";
 import { maskToken, type Pseudonymizer, type RedactionMode, TOKEN_RE } from "./redaction-token.js";
 
@@ -8,33 +8,55 @@ export interface ActiveDetector {
 }
 
 const HAS_DIGIT = /\d/;
+/** A digit and at least 5 more number characters: the shortest number a detector wants is "1.1.1.1". */
+const NUMERIC_RUN = /\d[\d ().+-]{5,}/g;
+/** Characters of context kept either side of a numeric run, for look-behind/look-ahead. */
+const WINDOW_CONTEXT = 3;
 /** No detector matches anything shorter. */
 const MIN_LENGTH = 4;
 const PROTECTED = "";
 
 /**
- * Runs the active detectors over one string and rewrites it. Each detector first makes a cheap
- * pre-check; only those that pass run their regex, and validators see only regex candidates.
- * Overlaps are settled by detector priority (array order), then the text is rebuilt in one pass.
+ * Runs the active detectors over one string and rewrites it. Per string there is one combined
+ * pre-filter pass (a regex of every detector's literals: vendor prefixes, "eyJ", "@", keywords) and
+ * one pass that finds numeric runs; a detector runs its own regex only when the pre-filter saw one
+ * of its literals, and digit-shaped detectors look only inside the numeric runs. Validators see
+ * only regex candidates. Overlaps are settled by detector priority (array order), then the text is
+ * rebuilt in one pass.
  */
 export class TextRedactor {
   private readonly modes = new Map<string, RedactionMode>();
   private readonly normalizers = new Map<string, (value: string) => string>();
+  private readonly gate: RegExp | undefined;
+  /** Literal → indexes (into `detectors`) of the detectors it unlocks. */
+  private readonly unlocks = new Map<string, number[]>();
+  private readonly seen: Uint8Array;
+  private readonly hasWindowDetectors: boolean;
 
   constructor(
     private readonly detectors: readonly ActiveDetector[],
     private readonly allow: AllowList,
     private readonly pseudonymizer: Pseudonymizer | undefined,
   ) {
-    for (const { detector, mode } of detectors) {
+    detectors.forEach(({ detector, mode }, index) => {
       this.modes.set(detector.id, mode);
       if (detector.normalize) this.normalizers.set(detector.id, detector.normalize);
-    }
+      for (const literal of detector.literals ?? []) {
+        const list = this.unlocks.get(literal) ?? [];
+        list.push(index);
+        this.unlocks.set(literal, list);
+      }
+    });
+    // Longest first, so that a literal that is a prefix of another does not hide it.
+    const literals = [...this.unlocks.keys()].sort((a, b) => b.length - a.length);
+    this.gate = literals.length > 0 ? new RegExp(literals.map(escapeRegex).join("|"), "g") : undefined;
+    this.seen = new Uint8Array(detectors.length);
+    this.hasWindowDetectors = detectors.some(({ detector }) => detector.findInWindow);
   }
 
   /** The redacted text (the same string when nothing was found); `onFinding` is told each detector hit. */
-  redact(text: string, onFinding: (detector: string) => void): string {
-    const findings = this.find(text);
+  redact(text: string, memo: Map<string, boolean>, onFinding: (detector: string) => void): string {
+    const findings = this.find(text, memo);
     if (findings.length === 0) return text;
     let out = "";
     let last = 0;
@@ -47,12 +69,21 @@ export class TextRedactor {
   }
 
   /** Accepted findings, ordered by position, without overlaps and without allow-listed values. */
-  find(text: string): Finding[] {
+  find(text: string, memo: Map<string, boolean> = new Map()): Finding[] {
     if (text.length < MIN_LENGTH) return [];
-    const hints: TextHints = { hasDigit: HAS_DIGIT.test(text) };
+    const hints: TextHints = { hasDigit: HAS_DIGIT.test(text), memo };
+    this.runGate(text);
+    const windows = hints.hasDigit && this.hasWindowDetectors ? numericWindows(text) : NO_WINDOWS;
+    // Detectors run in priority order, so candidates arrive grouped by priority.
     const candidates: Finding[] = [];
-    for (const { detector } of this.detectors) {
-      if (detector.mayMatch(text, hints)) detector.find(text, candidates);
+    for (let i = 0; i < this.detectors.length; i++) {
+      const { detector } = this.detectors[i]!;
+      if (detector.literals && this.seen[i] === 0) continue;
+      if (detector.mayMatch && !detector.mayMatch(text, hints)) continue;
+      detector.find?.(text, candidates, hints);
+      if (detector.findInWindow) {
+        for (const window of windows) detector.findInWindow(text, window, candidates, hints);
+      }
     }
     if (candidates.length === 0) return candidates;
     // Earlier redactions are protected spans: nothing may match inside or across them.
@@ -68,6 +99,17 @@ export class TextRedactor {
     return accepted.filter((f) => f.detector !== PROTECTED);
   }
 
+  /** One pass over the text marking, in `seen`, every detector whose literal occurs. */
+  private runGate(text: string): void {
+    this.seen.fill(0);
+    const gate = this.gate;
+    if (!gate) return;
+    gate.lastIndex = 0;
+    for (let m = gate.exec(text); m !== null; m = gate.exec(text)) {
+      for (const index of this.unlocks.get(m[0])!) this.seen[index] = 1;
+    }
+  }
+
   private replacement(detector: string, value: string): string {
     switch (this.modes.get(detector)) {
       case "remove":
@@ -80,6 +122,29 @@ export class TextRedactor {
         return maskToken(detector);
     }
   }
+}
+
+const NO_WINDOWS: readonly NumericWindow[] = [];
+
+function numericWindows(text: string): NumericWindow[] {
+  const windows: NumericWindow[] = [];
+  NUMERIC_RUN.lastIndex = 0;
+  for (let m = NUMERIC_RUN.exec(text); m !== null; m = NUMERIC_RUN.exec(text)) {
+    const run = m[0];
+    let digits = 0;
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits++;
+    }
+    if (digits < 4) continue;
+    const end = m.index + run.length;
+    windows.push({
+      from: Math.max(0, m.index - WINDOW_CONTEXT),
+      to: Math.min(text.length, end + WINDOW_CONTEXT),
+      digits,
+    });
+  }
+  return windows;
 }
 
 function protectedTokens(text: string): Finding[] {
@@ -105,4 +170,8 @@ function insertIfFree(sorted: Finding[], f: Finding): void {
   if (before && before.end > f.start) return;
   if (after && after.start < f.end) return;
   sorted.splice(lo, 0, f);
+}
+
+function escapeRegex(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }

@@ -23,6 +23,8 @@ export interface WalkSettings {
 /** Deeper than this is a cycle or an attack, not an agent payload. */
 const MAX_DEPTH = 256;
 const REMOVE = Symbol("remove");
+/** Shorter texts are cheaper to scan again than to hash and look up. */
+const TEXT_MEMO_MIN_LENGTH = 32;
 
 /**
  * One redaction of one value. Copy-on-write: unchanged subtrees are returned as the same objects,
@@ -30,11 +32,17 @@ const REMOVE = Symbol("remove");
  * request bodies) is parsed, walked with the same rules and re-serialised only if it changed.
  */
 export class ValueWalker {
-  report = new ReportBuilder();
+  readonly report = new ReportBuilder();
   private readonly path: PathSegment[] = [];
   /** Set while walking parsed JSON when a number would not survive re-serialisation. */
   private lossy = false;
   private inNestedJson = false;
+  /** Validator results for this record (see TextHints.memo). */
+  private readonly memo = new Map<string, boolean>();
+  private readonly textMemo = new Map<
+    string,
+    { readonly text: string; readonly detectors: readonly string[] }
+  >();
 
   constructor(private readonly settings: WalkSettings) {}
 
@@ -70,11 +78,27 @@ export class ValueWalker {
       const nested = this.visitJsonString(value, depth);
       if (nested !== undefined) return nested;
     }
-    let pathKey: string | undefined;
-    return this.settings.text.redact(value, (detector) => {
-      pathKey ??= formatPath(this.path);
-      this.report.add(detector, pathKey);
-    });
+    return this.visitText(value);
+  }
+
+  /**
+   * Agent payloads repeat their texts (each message is also inside the raw request, the answer
+   * inside the raw response), so a long text is scanned once per record and the result reused.
+   */
+  private visitText(value: string): string {
+    const memoize = value.length >= TEXT_MEMO_MIN_LENGTH;
+    let result = memoize ? this.textMemo.get(value) : undefined;
+    if (result === undefined) {
+      const detectors: string[] = [];
+      const text = this.settings.text.redact(value, this.memo, (detector) => detectors.push(detector));
+      result = { text, detectors };
+      if (memoize) this.textMemo.set(value, result);
+    }
+    if (result.detectors.length > 0) {
+      const pathKey = formatPath(this.path);
+      for (const detector of result.detectors) this.report.add(detector, pathKey);
+    }
+    return result.text;
   }
 
   /** The redacted JSON text, or undefined when `value` is not JSON (then it is treated as text). */
@@ -86,22 +110,20 @@ export class ValueWalker {
       return undefined;
     }
     if (parsed === null || typeof parsed !== "object") return undefined;
-    const outer = { report: this.report, lossy: this.lossy, inNested: this.inNestedJson };
-    this.report = new ReportBuilder();
+    const outer = { lossy: this.lossy, inNested: this.inNestedJson };
+    const mark = this.report.mark();
     this.lossy = false;
     this.inNestedJson = true;
     try {
       const redacted = this.visit(parsed, depth + 1);
-      if (redacted === parsed) {
-        outer.report.merge(this.report);
-        return value;
-      }
+      if (redacted === parsed) return value;
       // Integers beyond 2^53 would change on re-serialisation: redact the text as text instead.
-      if (this.lossy) return undefined;
-      outer.report.merge(this.report);
+      if (this.lossy) {
+        this.report.rollback(mark);
+        return undefined;
+      }
       return JSON.stringify(redacted);
     } finally {
-      this.report = outer.report;
       this.lossy = outer.lossy;
       this.inNestedJson = outer.inNested;
     }
