@@ -129,13 +129,14 @@ export class OAuthM2MTokenProvider implements AccessTokenProvider {
   }
 }
 
-/** expires_in when given; else the JWT's exp claim; else one hour (Databricks' documented default). */
+/** The sooner of expires_in and the JWT's exp claim; one hour (Databricks' default) when neither is known. */
 function tokenLifetimeMs(expiresIn: unknown, token: string, now: number): number {
-  if (typeof expiresIn === "number" && expiresIn > 0) return expiresIn * 1000;
-  if (typeof expiresIn === "string" && Number(expiresIn) > 0) return Number(expiresIn) * 1000;
+  const fromResponse = Number(expiresIn) > 0 ? Number(expiresIn) * 1000 : undefined;
   const exp = jwtExp(token);
-  if (exp !== undefined && exp * 1000 > now) return exp * 1000 - now;
-  return 3_600_000;
+  // `exp` is whole seconds from the issuer's clock: it may end sooner than expires_in suggests.
+  const fromJwt = exp !== undefined && exp * 1000 > now ? exp * 1000 - now : undefined;
+  if (fromResponse !== undefined && fromJwt !== undefined) return Math.min(fromResponse, fromJwt);
+  return fromResponse ?? fromJwt ?? 3_600_000;
 }
 
 function jwtExp(token: string): number | undefined {
