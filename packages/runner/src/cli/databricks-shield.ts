@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command } from "commander";
+import { createDefaultRegistry } from "../registry/default-registry.js";
+import { checkCron } from "../service/schedule.js";
+import { type ShieldSchedule, shieldPipelineYaml } from "../shield/shield-pipeline.js";
+import { readShieldSettings, ShieldConfigError } from "../shield/shield-settings.js";
+import { type CommandIo, runCommand } from "./commands.js";
+
+/**
+ * `databricks-shield`: a drop-in for Akto's binary of that name. Same environment variables, the
+ * same Go-style flags (`-once`, `-schedule '<6-field cron>'`), and no schedule flag means every
+ * RECURRING_INTERVAL_SECONDS. Under the hood it is an ordinary pipeline file, which
+ * `--print-pipeline` shows so users can move on to YAML.
+ */
+export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  return new Command("databricks-shield")
+    .description("Import Databricks AI agents' executions into Akto (drop-in for Akto's databricks-shield)")
+    .option("--once", "run one polling cycle and exit (exit code 0 only if every record was delivered)")
+    .option("--schedule <cron>", "6-field cron (seconds first), e.g. '0 */10 * * * *'")
+    .option(
+      "--print-pipeline",
+      "print the equivalent pipeline YAML (secrets stay as variable references) and exit",
+    )
+    .option("--log-level <level>", "debug, info, warn or error")
+    .option("--no-progress", "no live progress table even in a terminal")
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .action(
+      async (opts: {
+        once?: boolean;
+        schedule?: string;
+        printPipeline?: boolean;
+        logLevel?: string;
+        progress: boolean;
+      }) => {
+        let yaml: string;
+        let stateDir: string;
+        try {
+          const settings = readShieldSettings(io.env);
+          if (opts.schedule) {
+            try {
+              checkCron(opts.schedule);
+            } catch (error) {
+              throw new ShieldConfigError(`-schedule '${opts.schedule}': ${(error as Error).message}`);
+            }
+          }
+          const schedule: ShieldSchedule = opts.once
+            ? { once: true }
+            : opts.schedule
+              ? { cron: opts.schedule }
+              : { interval_seconds: settings.RECURRING_INTERVAL_SECONDS };
+          yaml = shieldPipelineYaml(settings, schedule);
+          stateDir = resolve(settings.SHIELD_STATE_DIR);
+        } catch (error) {
+          if (!(error instanceof ShieldConfigError)) throw error;
+          io.stderr.write(`${error.message}\n`);
+          setExitCode(2);
+          return;
+        }
+        if (opts.printPipeline) {
+          io.stdout.write(yaml);
+          setExitCode(0);
+          return;
+        }
+        mkdirSync(stateDir, { recursive: true });
+        const file = join(stateDir, "pipeline.yaml");
+        writeFileSync(file, yaml);
+        setExitCode(
+          await runCommand(
+            file,
+            {
+              ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+              ...(opts.progress === false ? { progress: false } : {}),
+            },
+            io,
+          ),
+        );
+      },
+    );
+}
+
+/** Akto runs its binaries with Go-style single-dash long flags (`-once`); accept both spellings. */
+export function normaliseGoFlags(argv: readonly string[]): string[] {
+  return argv.map((arg) => (/^-[a-z][a-z-]+(=.*)?$/.test(arg) ? `-${arg}` : arg));
+}
+
+const isMain = process.argv[1] !== undefined && /databricks-shield\.(js|ts)$/.test(process.argv[1]);
+if (isMain) {
+  let code = 0;
+  createDefaultRegistry()
+    .then(({ registry, unavailable }) => {
+      for (const u of unavailable)
+        process.stderr.write(`warning: components of ${u.pkg} are unavailable: ${u.error}\n`);
+      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, registry };
+      return shieldProgram(io, (c) => {
+        code = c;
+      }).parseAsync(normaliseGoFlags(process.argv));
+    })
+    .then(
+      () => process.exit(code),
+      (error: unknown) => {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+}

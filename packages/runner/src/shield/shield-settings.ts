@@ -1,0 +1,90 @@
+import { z } from "zod";
+
+/**
+ * The environment of Akto's `databricks-shield` binary (same names and defaults, so this binary is a
+ * drop-in), plus a few optional extras of ours. Parsed with zod so a bad value names the variable.
+ */
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+const positiveNumber = (name: string, fallback: number) =>
+  optional.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a positive number, found "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+export const shieldEnvSchema = z.object({
+  DATABRICKS_HOST: optional,
+  DATABRICKS_CLIENT_ID: optional,
+  DATABRICKS_CLIENT_SECRET: optional,
+  /** Personal access token: the alternative to the service principal. */
+  DATABRICKS_TOKEN: optional,
+  DATABRICKS_CATALOG: optional.transform((v) => v ?? "workspace"),
+  DATABRICKS_SCHEMA: optional.transform((v) => v ?? "default"),
+  DATABRICKS_PREFIX: optional.transform((v) => v ?? ""),
+  DATABRICKS_WAREHOUSE_ID: optional,
+  /** PEM file of a CA to trust for the workspace (private CAs, the local emulator). */
+  DATABRICKS_CA_CERT_FILE: optional,
+  DATABRICKS_LOOKBACK_MINUTES: positiveNumber("DATABRICKS_LOOKBACK_MINUTES", 60),
+  DATA_INGESTION_SERVICE_URL: optional,
+  KAFKA_BROKER_HOST: optional,
+  KAFKA_TOPIC: optional.transform((v) => v ?? "akto.api.logs"),
+  AKTO_JWT_TOKEN: optional,
+  AKTO_ACCOUNT_ID: optional.transform((v) => v ?? "1000000"),
+  AKTO_JOB_ID: optional,
+  RECURRING_INTERVAL_SECONDS: positiveNumber("RECURRING_INTERVAL_SECONDS", 300),
+  /** Where checkpoints and dead letters live between runs. */
+  SHIELD_STATE_DIR: optional.transform((v) => v ?? ".databricks-shield"),
+  /** Also (or only) write the Akto records to this JSON-lines file. */
+  SHIELD_OUTPUT_FILE: optional,
+  /** `off` turns redaction off explicitly; anything else keeps it on. */
+  SHIELD_REDACTION: optional.transform((v) => (v ?? "on").toLowerCase()),
+  /** Key for stable HMAC pseudonyms instead of masks. */
+  SHIELD_REDACTION_HMAC_KEY: optional,
+  SHIELD_HTTP_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))),
+});
+
+export type ShieldSettings = z.output<typeof shieldEnvSchema>;
+
+export class ShieldConfigError extends Error {
+  override readonly name = "ShieldConfigError";
+}
+
+/** Reads and checks the environment; every problem at once, each naming its variable. */
+export function readShieldSettings(env: Readonly<Record<string, string | undefined>>): ShieldSettings {
+  const parsed = shieldEnvSchema.safeParse(env);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => (i.path.length ? `${String(i.path[0])}: ${i.message}` : i.message));
+  const s = parsed.success ? parsed.data : undefined;
+  if (s) {
+    if (!s.DATABRICKS_HOST) problems.push("DATABRICKS_HOST is not set (your workspace URL)");
+    const hasOAuth = s.DATABRICKS_CLIENT_ID && s.DATABRICKS_CLIENT_SECRET;
+    if (!hasOAuth && !s.DATABRICKS_TOKEN) {
+      problems.push(
+        "set DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET (service principal), or DATABRICKS_TOKEN",
+      );
+    }
+    if (!s.DATA_INGESTION_SERVICE_URL && !s.KAFKA_BROKER_HOST && !s.SHIELD_OUTPUT_FILE) {
+      problems.push("nowhere to send traffic: set DATA_INGESTION_SERVICE_URL and/or KAFKA_BROKER_HOST");
+    }
+    if (
+      s.SHIELD_HTTP_PORT !== undefined &&
+      !(Number.isInteger(s.SHIELD_HTTP_PORT) && s.SHIELD_HTTP_PORT >= 0 && s.SHIELD_HTTP_PORT < 65536)
+    ) {
+      problems.push("SHIELD_HTTP_PORT must be a port number");
+    }
+  }
+  if (problems.length > 0 || !s) {
+    throw new ShieldConfigError(
+      `databricks-shield is not configured:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  return s;
+}
