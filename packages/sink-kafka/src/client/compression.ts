@@ -1,13 +1,14 @@
 /// <reference path="../types/kafkajs-snappy.d.ts" />
-import { CompressionCodecs, CompressionTypes } from "kafkajs";
+import type { CompressionTypes as CompressionType } from "kafkajs";
 import SnappyCodec from "kafkajs-snappy";
+import { CompressionCodecs, CompressionTypes } from "./kafkajs-runtime.js";
 
 export type CompressionName = "none" | "gzip" | "snappy";
 
 let snappyRegistered = false;
 
 /** The kafkajs compression type for a config name, registering the snappy codec on first use. */
-export function compressionType(name: CompressionName): CompressionTypes {
+export function compressionType(name: CompressionName): CompressionType {
   switch (name) {
     case "none":
       return CompressionTypes.None;
