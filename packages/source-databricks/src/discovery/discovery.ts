@@ -1,7 +1,12 @@
 import type { AgentRef } from "@pipekit/agent-execution";
 import type { Logger } from "@pipekit/core";
 import pLimit from "p-limit";
-import { DatabricksApiError, NoAgentTablesError } from "../errors/errors.js";
+import {
+  DatabricksAccessDeniedError,
+  DatabricksApiError,
+  type DatabricksSourceError,
+  NoAgentTablesError,
+} from "../errors/errors.js";
 import { accessDeniedFrom } from "../errors/permission-message.js";
 import type { DatabricksRestClient } from "../http/rest-client.js";
 import { classifyTable, type TableKind } from "./classify-table.js";
@@ -9,6 +14,8 @@ import type { AgentInfo, AgentInventory, AgentTable, ModelInfo } from "./invento
 
 const UC = "/api/2.1/unity-catalog";
 const AGENT_TASK = /^agent\//;
+/** Names Databricks gives inference and trace tables. */
+const AGENT_TABLE_NAME = /(_payload|_otel_spans)$/;
 
 export interface DiscoveryOptions {
   readonly workspace: string;
@@ -48,6 +55,12 @@ interface ServingEndpoint {
   };
 }
 
+/** A table that matched the prefix but could not be described: reported as skipped each cycle. */
+export interface UnreadableTable {
+  readonly fullName: string;
+  readonly error: DatabricksSourceError & Error;
+}
+
 interface ServedEntity {
   id?: string;
   name?: string;
@@ -83,7 +96,9 @@ export class AgentDiscovery {
     this.now = options.now ?? Date.now;
   }
 
-  async discover(signal?: AbortSignal): Promise<{ inventory: AgentInventory; tables: AgentTable[] }> {
+  async discover(
+    signal?: AbortSignal,
+  ): Promise<{ inventory: AgentInventory; tables: AgentTable[]; unreadable: UnreadableTable[] }> {
     const { catalog, schema, prefix } = this.options;
     const warnings: string[] = [];
     const endpoints = await this.listEndpoints(warnings, signal);
@@ -96,11 +111,22 @@ export class AgentDiscovery {
     const listed = await this.listTables(signal);
     const candidates = listed.filter((t) => t.name.startsWith(prefix));
     const limit = pLimit(4);
+    const unreadable: UnreadableTable[] = [];
     const classified = await Promise.all(
       candidates.map((t) =>
         limit(async () => {
           const fullName = t.full_name ?? `${catalog}.${schema}.${t.name}`;
-          const columns = await this.columnsOf(fullName, t, warnings, signal);
+          const columns = await this.columnsOf(fullName, t, signal).catch((error: unknown) => {
+            if (!(error instanceof DatabricksAccessDeniedError)) throw error;
+            // Without its columns the table cannot be classified: alarm only when it looks like
+            // an agent table (an endpoint logs into it, or it is named like one); else just note it.
+            if (endpointByTable.has(fullName.toLowerCase()) || AGENT_TABLE_NAME.test(t.name)) {
+              unreadable.push({ fullName, error });
+            } else {
+              warnings.push(`table ${fullName} not describable: ${error.message}`);
+            }
+            return undefined;
+          });
           return { fullName, kind: columns ? classifyTable(columns) : undefined, columns: columns ?? [] };
         }),
       ),
@@ -120,7 +146,7 @@ export class AgentDiscovery {
         servedEntities: endpoint ? servedEntityRefs(endpoint) : new Map(),
       });
     }
-    if (tables.length === 0) {
+    if (tables.length === 0 && unreadable.length === 0) {
       throw new NoAgentTablesError(
         prefix,
         `${catalog}.${schema}`,
@@ -155,7 +181,8 @@ export class AgentDiscovery {
       outOfScopeTables,
       warnings,
     };
-    return { inventory, tables };
+    for (const u of unreadable) warnings.push(u.error.message);
+    return { inventory, tables, unreadable };
   }
 
   private async listEndpoints(warnings: string[], signal?: AbortSignal): Promise<ServingEndpoint[]> {
@@ -214,7 +241,6 @@ export class AgentDiscovery {
   private async columnsOf(
     fullName: string,
     summary: TableSummary,
-    warnings: string[],
     signal?: AbortSignal,
   ): Promise<string[] | undefined> {
     if (summary.columns) return summary.columns.map((c) => c.name);
@@ -232,10 +258,11 @@ export class AgentDiscovery {
       this.columnCache.set(fullName, { updatedAt: info.updated_at ?? summary.updated_at, columns });
       return columns;
     } catch (error) {
-      if (error instanceof DatabricksApiError && (error.status === 403 || error.status === 404)) {
-        warnings.push(`table ${fullName} not describable (${error.status} ${error.errorCode})`);
-        return undefined;
+      if (error instanceof DatabricksApiError && error.status === 403) {
+        throw accessDeniedFrom(error.message, { securable: "table", name: fullName }, error);
       }
+      if (error instanceof DatabricksApiError && error.status === 404) return undefined; // dropped meanwhile
+
       throw error;
     }
   }

@@ -123,12 +123,16 @@ export class DatabricksSourceImpl implements DatabricksSource {
       },
       logger,
     );
-    const { inventory, tables } = await this.discovery.discover(ctx.signal);
+    const { inventory, tables, unreadable } = await this.discovery.discover(ctx.signal);
     this.lastInventory = inventory;
     logInventory(logger, inventory);
 
     const sql = await this.warehouseSql(logger, ctx.signal);
-    const stats: TableCycleStats[] = [];
+    const stats: TableCycleStats[] = unreadable.map((u) => {
+      metrics.tableFailures.add(1, { table: u.fullName });
+      logger.error({ table: u.fullName, err: u.error, hint: u.error.hint }, "table skipped this cycle");
+      return { ...emptyStats(u.fullName), error: u.error.message };
+    });
     this.summary = { startedAt, window, inventory, tables: stats };
     const readContext = {
       sql,
@@ -141,16 +145,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       now: this.now,
     };
     const factories = tables.map((table) => () => {
-      const s: TableCycleStats = {
-        table: table.fullName,
-        rowsRead: 0,
-        emitted: 0,
-        duplicates: 0,
-        late: 0,
-        parseFailures: 0,
-        newestRequestTime: undefined,
-        error: undefined,
-      };
+      const s = emptyStats(table.fullName);
       stats.push(s);
       return this.readOneTable(ctx, readContext, table, window, s);
     });
@@ -242,6 +237,19 @@ export class DatabricksSourceImpl implements DatabricksSource {
     if (!this.config.warehouseId && !this.config.httpPath) this.warehouse = undefined;
     await sql?.close();
   }
+}
+
+function emptyStats(table: string): TableCycleStats {
+  return {
+    table,
+    rowsRead: 0,
+    emitted: 0,
+    duplicates: 0,
+    late: 0,
+    parseFailures: 0,
+    newestRequestTime: undefined,
+    error: undefined,
+  };
 }
 
 function logInventory(logger: Logger, inventory: AgentInventory): void {
