@@ -78,10 +78,11 @@ describe("errors a person can act on (emulator faults)", () => {
     const logger = recordingLogger();
     const store = new MemoryCheckpointStore();
     const wrong = "dose-not-the-right-secret";
-    const error = await runCycle(source({ clientSecret: wrong }), store, {
+    const outcome: unknown = await runCycle(source({ clientSecret: wrong }), store, {
       ...sourceContext(store),
       logger,
-    }).catch((e: unknown) => e as Error & { hint: string });
+    }).catch((e: unknown) => e);
+    const error = outcome as Error & { hint: string };
     expect(error).toBeInstanceOf(DatabricksAuthError);
     expect(error.message).toBe("Authentication failed: invalid client credentials");
     expect(error.hint).toMatch(/DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET/);

@@ -40,6 +40,8 @@ export type DatabricksSource = Source<AgentExecution> & {
   /** The inventory of the last discovery (undefined before the first cycle). */
   inventory(): AgentInventory | undefined;
   readonly lastCycle: DatabricksCycleSummary | undefined;
+  /** Closes the SQL session and HTTP connections. */
+  close(): Promise<void>;
 };
 
 /**
