@@ -23,6 +23,11 @@ export interface StartKafkaBrokerOptions {
   readonly port?: number;
   /** Extra `server.properties` entries, e.g. `{ "message.max.bytes": 2097152 }`. */
   readonly serverProperties?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Also listen with SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512) for these users
+   * (name → password) on `saslBootstrap`. Authentication only: no authorizer is configured.
+   */
+  readonly saslUsers?: Readonly<Record<string, string>>;
   /** JVM heap in MiB (default 512). */
   readonly heapMb?: number;
   /** How long one start may take once the jars are there (default 60 s). */
@@ -50,6 +55,7 @@ export class KafkaBroker {
   private constructor(
     private brokerPort: number,
     private controllerPort: number,
+    private readonly saslPort: number | undefined,
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
     private readonly jarsDir: string,
@@ -59,6 +65,12 @@ export class KafkaBroker {
   /** `host:port` for clients. */
   get bootstrap(): string {
     return `127.0.0.1:${this.brokerPort}`;
+  }
+
+  /** `host:port` of the SASL_PLAINTEXT listener (only with `saslUsers`). */
+  get saslBootstrap(): string {
+    if (this.saslPort === undefined) throw new Error("This broker was started without saslUsers");
+    return `127.0.0.1:${this.saslPort}`;
   }
 
   get brokers(): string[] {
@@ -91,6 +103,7 @@ export class KafkaBroker {
       const broker = new KafkaBroker(
         options.port ?? (await findFreePort()),
         await findFreePort(),
+        options.saslUsers ? await findFreePort() : undefined,
         dataDir,
         ownsDataDir,
         jarsDir,
@@ -200,11 +213,20 @@ export class KafkaBroker {
         controllerPort: this.controllerPort,
         logDir,
         overrides: this.options.serverProperties,
+        sasl:
+          this.options.saslUsers && this.saslPort !== undefined
+            ? { port: this.saslPort, users: this.options.saslUsers }
+            : undefined,
       }),
     );
     if (existsSync(join(logDir, "meta.properties"))) return;
     const args = [...this.jvmArgs(), "kafka.tools.StorageTool", "format"];
     args.push("-t", randomClusterId(), "-c", this.propertiesFile);
+    for (const [name, password] of Object.entries(this.options.saslUsers ?? {})) {
+      for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-512"]) {
+        args.push("--add-scram", `${mechanism}=[name=${name},password=${password}]`);
+      }
+    }
     try {
       await execFileAsync(javaBin(), args, { timeout: 60_000 });
     } catch (error) {
