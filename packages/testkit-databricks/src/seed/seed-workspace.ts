@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Metastore, quote } from "../catalog/metastore.js";
 import type { DuckDbEngine } from "../sql/duckdb-engine.js";
 import { type AgentSpec, planAgents } from "./agents.js";
-import type { SeededTable, SeedManifest } from "./manifest.js";
+import type { SeededRow, SeededTable, SeedManifest } from "./manifest.js";
 import {
   type AgentTask,
   buildTemplates,
@@ -113,21 +113,21 @@ export class WorkspaceSeeder {
     const now = options.now ?? this.options.now;
     const time = now - (options.minutesAgo ?? 20) * 60_000;
     const templates = this.templates.get(table.fullName) ?? [];
-    const prng = this.prng.fork(`late:${table.fullName}:${table.rowCount}`);
-    const plan: PlannedRow[] = Array.from({ length: count }, (_, i) => ({
-      id: prng.uuid(),
-      clientRequestId: null,
-      time: time + i,
-      template: prng.int(0, Math.min(templates.length, TEMPLATES_PER_TABLE)),
+    const plan: RowPlan = {
+      count,
+      salt: `late:${table.rowCount}`,
+      time: { kind: "fixed", start: time },
+      template: { kind: "random", modulo: Math.max(1, templates.length - SPECIAL_ROWS) },
       late: true,
-    }));
+    };
     const connection = await this.engine.connect();
+    let rows: SeededRow[];
     try {
-      await this.insertPlan(connection, agent, table, templates, plan);
+      rows = await this.insertPlan(connection, agent, table, templates, plan);
     } finally {
       connection.closeSync();
     }
-    return plan.map((p) => ({ id: p.id, requestTime: p.time }));
+    return rows.map((r) => ({ id: r.id, requestTime: r.requestTime }));
   }
 
   private async seedPayloadTable(connection: DuckDBConnection, agent: AgentSpec): Promise<void> {
@@ -175,19 +175,13 @@ export class WorkspaceSeeder {
     const specialBase = templates.length - SPECIAL_ROWS;
     this.templates.set(fullName, templates);
 
-    const windowMs = windowMinutes * 60_000;
-    const plan: PlannedRow[] = new Array(rowsPerTable);
-    const normalCount = rowsPerTable - special;
-    for (let i = 0; i < rowsPerTable; i++) {
-      plan[i] = {
-        id: prng.uuid(),
-        clientRequestId: i % 3 === 0 ? `client-${prng.hex(10)}` : null,
-        // Strictly inside the window, millisecond precision.
-        time: now - 1 - Math.floor(prng.next() * (windowMs - 1)),
-        template: i < normalCount ? i % (specialBase || 1) : specialBase + (i - normalCount),
-        late: false,
-      };
-    }
+    const plan: RowPlan = {
+      count: rowsPerTable,
+      salt: "seed",
+      time: { kind: "window", now, windowMs: windowMinutes * 60_000 },
+      template: { kind: "cyclic", normal: rowsPerTable - special, modulo: specialBase },
+      late: false,
+    };
     const table: SeededTable = {
       fullName,
       catalog,
@@ -201,20 +195,21 @@ export class WorkspaceSeeder {
     await this.insertPlan(connection, agent, table, templates, plan);
   }
 
+  /**
+   * Inserts the rows of a plan. Ids, times and template choices are derived in SQL from
+   * md5(seed, table, row number), so a million rows need no per-row JavaScript.
+   */
   private async insertPlan(
     connection: DuckDBConnection,
     agent: AgentSpec,
     table: SeededTable,
     templates: PayloadTemplate[],
-    plan: PlannedRow[],
-  ): Promise<void> {
+    plan: RowPlan,
+  ): Promise<SeededRow[]> {
     const legacy = table.kind === "legacy_payload";
-    const scratch = `seed_${Math.abs(hashCode(table.fullName))}_${table.rowCount}`;
+    const scratch = `seed_${Math.abs(hashCode(`${table.fullName}:${plan.salt}`))}`;
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE ${scratch}_tpl (tpl INTEGER, request VARCHAR, response VARCHAR, status INTEGER, codes VARCHAR[], duration BIGINT, requester VARCHAR)`,
-    );
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${scratch}_plan (id VARCHAR, client_id VARCHAR, ts_ms BIGINT, tpl INTEGER)`,
     );
     const tplAppender = await connection.createAppender(`${scratch}_tpl`, "main", "temp");
     templates.forEach((t, i) => {
@@ -229,15 +224,32 @@ export class WorkspaceSeeder {
       tplAppender.endRow();
     });
     tplAppender.closeSync();
-    const planAppender = await connection.createAppender(`${scratch}_plan`, "main", "temp");
-    for (const row of plan) {
-      planAppender.appendVarchar(row.id);
-      appendNullable(planAppender, row.clientRequestId);
-      planAppender.appendBigInt(BigInt(row.time));
-      planAppender.appendInteger(row.template);
-      planAppender.endRow();
-    }
-    planAppender.closeSync();
+
+    // One md5 per row, materialised; every derived value reads hex digits of it (no re-hashing).
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${scratch}_hash AS
+       SELECT i, md5('${this.options.seed}:${table.fullName}:${plan.salt}:' || i) AS h FROM range(${plan.count}) r(i)`,
+    );
+    const num = `CAST(('0x' || substr(h, 1, 12)) AS BIGINT)`;
+    const time =
+      plan.time.kind === "window"
+        ? `${plan.time.now - 1} - ${num} % ${Math.max(1, plan.time.windowMs - 1)}`
+        : `${plan.time.start} + i`;
+    const template =
+      plan.template.kind === "cyclic"
+        ? `CASE WHEN i < ${plan.template.normal} THEN i % ${Math.max(1, plan.template.modulo)} ELSE ${plan.template.modulo} + (i - ${plan.template.normal}) END`
+        : `${num} % ${plan.template.modulo}`;
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${scratch}_plan AS
+       SELECT i,
+              substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' ||
+                substr('89ab', CAST(('0x' || substr(h, 17, 1)) AS INTEGER) % 4 + 1, 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12) AS id,
+              CASE WHEN i % 3 = 0 AND NOT ${plan.late} THEN 'client-' || substr(h, 22, 10) END AS client_id,
+              CAST(${time} AS BIGINT) AS ts_ms,
+              CAST(${template} AS INTEGER) AS tpl
+       FROM ${scratch}_hash`,
+    );
+    await connection.run(`DROP TABLE ${scratch}_hash`);
 
     const target = `${quote(table.catalog)}.${quote(table.schema)}.${quote(table.name)}`;
     const [, , modelName] = agent.model.split(".");
@@ -247,34 +259,41 @@ export class WorkspaceSeeder {
       : `SELECT p.id, p.client_id, CAST(epoch_ms(p.ts_ms) AS DATE), epoch_ms(p.ts_ms), t.status, 1.0, t.duration,
            t.request, t.response, t.codes, '${agent.servedEntityId}', t.requester`;
     await connection.run(
-      `INSERT INTO ${target} ${select} FROM ${scratch}_plan p JOIN ${scratch}_tpl t ON t.tpl = p.tpl ORDER BY p.ts_ms`,
+      `INSERT INTO ${target} ${select} FROM ${scratch}_plan p JOIN ${scratch}_tpl t ON t.tpl = p.tpl`,
     );
-    await connection.run(`DROP TABLE ${scratch}_tpl`);
-    await connection.run(`DROP TABLE ${scratch}_plan`);
 
     const specialBase = templates.length - SPECIAL_ROWS;
-    const total = table.rowCount + plan.length;
-    if (total <= this.options.manifestRowLimit) {
-      table.rows ??= [];
-      for (const row of plan) {
-        const t = templates[row.template] as PayloadTemplate;
-        table.rows.push({
-          id: row.id,
-          requestTime: row.time,
+    const total = table.rowCount + plan.count;
+    const wantRows = total <= this.options.manifestRowLimit;
+    const rows: SeededRow[] = [];
+    if (wantRows || plan.late) {
+      const reader = await connection.runAndReadAll(`SELECT id, ts_ms, tpl FROM ${scratch}_plan ORDER BY i`);
+      for (const [id, ts, tpl] of reader.getRows() as [string, bigint, number][]) {
+        const t = templates[tpl] as PayloadTemplate;
+        rows.push({
+          id,
+          requestTime: Number(ts),
           statusCode: t.statusCode,
           toolCalls: t.toolCalls,
           trace: t.trace,
           sensitive: t.sensitive.length > 0,
-          malformed: row.template === specialBase,
-          oversized: row.template === specialBase + 1,
-          responseMissing: row.template === specialBase + 2,
-          late: row.late,
+          malformed: tpl === specialBase,
+          oversized: tpl === specialBase + 1,
+          responseMissing: tpl === specialBase + 2,
+          late: plan.late,
         });
       }
+    }
+    await connection.run(`DROP TABLE ${scratch}_tpl`);
+    await connection.run(`DROP TABLE ${scratch}_plan`);
+    if (wantRows) {
+      table.rows ??= [];
+      table.rows.push(...rows);
     } else {
       delete table.rows;
     }
     table.rowCount = total;
+    return rows;
   }
 
   private async seedUnrelated(connection: DuckDBConnection): Promise<void> {
@@ -328,11 +347,14 @@ export class WorkspaceSeeder {
   }
 }
 
-interface PlannedRow {
-  id: string;
-  clientRequestId: string | null;
-  time: number;
-  template: number;
+/** How to generate a batch of rows (evaluated by DuckDB). */
+interface RowPlan {
+  count: number;
+  /** Distinguishes batches of one table (initial seed, each late insert). */
+  salt: string;
+  time: { kind: "window"; now: number; windowMs: number } | { kind: "fixed"; start: number };
+  /** "cyclic": row i uses template i % modulo, the last rows the special templates; "random": by hash. */
+  template: { kind: "cyclic"; normal: number; modulo: number } | { kind: "random"; modulo: number };
   late: boolean;
 }
 
