@@ -9,8 +9,6 @@ const AUTH_RE = /\b(Bearer|Basic|Token)[ \t]+([A-Za-z0-9\-._~+/]+=*)/gi;
 
 export const authHeaderDetector: Detector = {
   id: "AUTH_HEADER",
-  // Case variants of the schemes, for the scanner's case-sensitive literal gate.
-  literals: ["earer", "EARER", "asic", "ASIC", "oken", "OKEN"],
   find(text: string, out: Finding[]): void {
     scanRegex(AUTH_RE, text, "AUTH_HEADER", out, (m) => {
       const scheme = m[1]!.toLowerCase();

@@ -23,6 +23,7 @@ export function customDetector(spec: CustomDetectorSpec): Detector {
   const validate = NAMED_VALIDATORS[spec.validator ?? "none"];
   return {
     id: spec.name,
+    custom: true,
     find(text: string, out: Finding[]): void {
       scanRegex(re, text, spec.name, out, (m) => (validate(m[0]) ? wholeMatch(m) : undefined));
     },

@@ -27,6 +27,8 @@ export interface NumericWindow {
   readonly to: number;
   /** Digits in the run. */
   readonly digits: number;
+  /** `text.slice(from, to)`, made once and shared by the detectors. */
+  readonly slice: string;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface Detector {
   find?(text: string, out: Finding[], hints: TextHints): void;
   /** Scans one numeric window (see NumericWindow). */
   findInWindow?(text: string, window: NumericWindow, out: Finding[], hints: TextHints): void;
+  /** True for detectors from config (their patterns can match anything, even short text). */
+  readonly custom?: boolean;
   /** Canonical form used for HMAC pseudonyms so "4111 1111…" and "4111-1111…" map to one value. */
   normalize?(value: string): string;
 }
@@ -86,7 +90,7 @@ export function scanWindow(
   out: Finding[],
   accept: (match: RegExpExecArray, start: number) => number | undefined,
 ): void {
-  const slice = text.slice(window.from, window.to);
+  const slice = window.slice;
   re.lastIndex = 0;
   for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
     if (m[0].length === 0) {

@@ -37,6 +37,9 @@ export function phoneDetector(region: CountryCode): Detector {
 
   const valid = (candidate: string, memo: Map<string, boolean>): boolean => {
     if (!plausible(candidate)) return false;
+    // NANP numbers are checked by rule: the metadata lookup costs tens of microseconds each.
+    // (+1 is the only calling code starting with 1: every "+1…" number is NANP.)
+    if (candidate.startsWith("+1") || (nanp && candidate.charCodeAt(0) !== 43)) return nanpValid(candidate);
     const key = `PHONE\u0000${candidate}`;
     let ok = memo.get(key);
     if (ok === undefined) {
@@ -81,4 +84,26 @@ function isExchangeStart(candidate: string, index: number): boolean {
     seen++;
   }
   return false;
+}
+
+/**
+ * North American Numbering Plan: area code NXX with a middle digit 0–8 (N9X is reserved), neither
+ * is N11 (service codes), exchange NXX not N11, and 555-01XX is reserved for fiction.
+ */
+export function nanpValid(candidate: string): boolean {
+  let digits = "";
+  for (let i = 0; i < candidate.length; i++) {
+    const c = candidate.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits += candidate[i];
+  }
+  if (digits.length === 11) {
+    if (digits[0] !== "1") return false;
+    digits = digits.slice(1);
+  }
+  if (digits.length !== 10) return false;
+  const area = digits.slice(0, 3);
+  const exchange = digits.slice(3, 6);
+  if (area[0]! < "2" || area[1] === "9" || area.slice(1) === "11") return false;
+  if (exchange[0]! < "2" || exchange.slice(1) === "11") return false;
+  return !(exchange === "555" && digits.slice(6, 8) === "01");
 }

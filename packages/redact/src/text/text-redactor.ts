@@ -32,6 +32,8 @@ export class TextRedactor {
   private readonly unlocks = new Map<string, number[]>();
   private readonly seen: Uint8Array;
   private readonly hasWindowDetectors: boolean;
+  /** Custom detectors may match anything, so the short-text shortcut is off when there are any. */
+  private readonly onlyBuiltins: boolean;
 
   constructor(
     private readonly detectors: readonly ActiveDetector[],
@@ -52,6 +54,7 @@ export class TextRedactor {
     this.gate = literals.length > 0 ? new RegExp(literals.map(escapeRegex).join("|"), "g") : undefined;
     this.seen = new Uint8Array(detectors.length);
     this.hasWindowDetectors = detectors.some(({ detector }) => detector.findInWindow);
+    this.onlyBuiltins = detectors.every(({ detector }) => !detector.custom);
   }
 
   /** The redacted text (the same string when nothing was found); `onFinding` is told each detector hit. */
@@ -71,6 +74,7 @@ export class TextRedactor {
   /** Accepted findings, ordered by position, without overlaps and without allow-listed values. */
   find(text: string, memo: Map<string, boolean> = new Map()): Finding[] {
     if (text.length < MIN_LENGTH) return [];
+    if (text.length < SHORT_TEXT && this.onlyBuiltins && !mayHoldShortSecret(text)) return [];
     const hints: TextHints = { hasDigit: HAS_DIGIT.test(text), memo };
     this.runGate(text);
     const windows = hints.hasDigit && this.hasWindowDetectors ? numericWindows(text) : NO_WINDOWS;
@@ -126,6 +130,21 @@ export class TextRedactor {
 
 const NO_WINDOWS: readonly NumericWindow[] = [];
 
+/**
+ * Below this length a built-in detector needs a digit, '@', ':' or '=' to match (secrets with a
+ * vendor prefix, JWTs and bearer credentials are longer). Payloads are full of short strings
+ * ("assistant", "stop", tool names) that this lets through without running any detector.
+ */
+const SHORT_TEXT = 14;
+
+function mayHoldShortSecret(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 58) || c === 64 || c === 61) return true; // 0-9 : @ =
+  }
+  return false;
+}
+
 function numericWindows(text: string): NumericWindow[] {
   const windows: NumericWindow[] = [];
   NUMERIC_RUN.lastIndex = 0;
@@ -137,12 +156,9 @@ function numericWindows(text: string): NumericWindow[] {
       if (c >= 48 && c <= 57) digits++;
     }
     if (digits < 4) continue;
-    const end = m.index + run.length;
-    windows.push({
-      from: Math.max(0, m.index - WINDOW_CONTEXT),
-      to: Math.min(text.length, end + WINDOW_CONTEXT),
-      digits,
-    });
+    const from = Math.max(0, m.index - WINDOW_CONTEXT);
+    const to = Math.min(text.length, m.index + run.length + WINDOW_CONTEXT);
+    windows.push({ from, to, digits, slice: text.slice(from, to) });
   }
   return windows;
 }
