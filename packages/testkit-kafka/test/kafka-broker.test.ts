@@ -84,4 +84,21 @@ describe("KafkaBroker (real JVM)", () => {
     await broker.stopProcess();
     expect(broker.running).toBe(false);
   });
+
+  it("fails a start clearly when Java cannot be run, and starts again once it can", async () => {
+    await broker.stopProcess();
+    const javaHome = process.env.JAVA_HOME;
+    process.env.JAVA_HOME = "/nonexistent-java-home";
+    try {
+      await expect(broker.startProcess()).rejects.toThrow(
+        /^Cannot run Java \(\/nonexistent-java-home\/bin\/java\): .*ENOENT.*Java 17\+/,
+      );
+    } finally {
+      if (javaHome === undefined) delete process.env.JAVA_HOME;
+      else process.env.JAVA_HOME = javaHome;
+    }
+    await broker.stopProcess();
+    await broker.startProcess();
+    expect(broker.running).toBe(true);
+  });
 });

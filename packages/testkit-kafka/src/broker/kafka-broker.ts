@@ -137,7 +137,15 @@ export class KafkaBroker {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.process = child;
-    this.exited = new Promise((resolveExit) => child.once("exit", () => resolveExit()));
+    let spawnError: Error | undefined;
+    this.exited = new Promise((resolveExit) => {
+      child.once("exit", () => resolveExit());
+      // A JVM that cannot be spawned at all reports "error" and may never report "exit".
+      child.once("error", (error) => {
+        spawnError = error;
+        resolveExit();
+      });
+    });
     child.stdout?.on("data", (chunk: Buffer) => this.record(chunk));
     child.stderr?.on("data", (chunk: Buffer) => this.record(chunk));
     this.installExitHook(child);
@@ -146,6 +154,7 @@ export class KafkaBroker {
       bootstrap: this.bootstrap,
       deadline,
       assertAlive: () => {
+        if (spawnError) throw javaSpawnError(spawnError);
         if (child.exitCode !== null || child.signalCode !== null) {
           throw new Error(
             `Kafka broker exited during start (code ${child.exitCode ?? child.signalCode}); last output:\n${this.tail()}`,
@@ -159,7 +168,7 @@ export class KafkaBroker {
   async stopProcess(): Promise<void> {
     const child = this.process;
     if (!child) return;
-    if (child.exitCode === null && child.signalCode === null) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const timeout = this.options.stopTimeoutMs ?? 20_000;
       let timer: NodeJS.Timeout | undefined;
@@ -230,7 +239,8 @@ export class KafkaBroker {
     try {
       await execFileAsync(javaBin(), args, { timeout: 60_000 });
     } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
+      const e = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+      if (e.code === "ENOENT") throw javaSpawnError(e);
       throw new Error(`Formatting Kafka storage in ${logDir} failed:\n${e.stderr ?? ""}${e.stdout ?? ""}`, {
         cause: error,
       });
@@ -276,6 +286,13 @@ export class KafkaBroker {
 
 export function startKafkaBroker(options: StartKafkaBrokerOptions = {}): Promise<KafkaBroker> {
   return KafkaBroker.start(options);
+}
+
+function javaSpawnError(error: Error): Error {
+  return new Error(
+    `Cannot run Java (${javaBin()}): ${error.message}. Kafka 4.x needs Java 17+ on PATH or in JAVA_HOME`,
+    { cause: error },
+  );
 }
 
 function javaBin(): string {
