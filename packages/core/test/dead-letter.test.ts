@@ -111,6 +111,30 @@ describe("dead letters", () => {
     expect(store.positions.get("k")).toEqual({ next: 3 });
   });
 
+  it("dead-letters rows a source rejected, with the source as component, and still commits the chunk", async () => {
+    const dead = new MemorySink<DeadLetterRecord>();
+    const store = new MemoryCheckpointStore();
+    const sink = new MemorySink();
+    const [first, second] = chunked(messages(4), 2);
+    const rejected = [{ message: messages(1)[0]!, error: new Error("request is not valid JSON") }];
+    const report = await runPipeline({
+      source: new ArraySource([{ ...first!, messages: first!.messages, rejected }, second!]),
+      sinks: [{ id: "out", sink, batch: { maxCount: 10, lingerMs: 0 } }],
+      deadLetter: dead,
+      checkpointStore: store,
+    });
+    expect(sink.values).toHaveLength(4);
+    expect(dead.values).toEqual([
+      expect.objectContaining({
+        stage: "source",
+        error: expect.objectContaining({ message: "request is not valid JSON" }),
+        message: expect.objectContaining({ id: "m0" }),
+      }),
+    ]);
+    expect(report.deadLettered).toBe(1);
+    expect(store.positions.get("k")).toEqual({ next: 4 });
+  });
+
   it("writes dead letters to a JSONL file by default", async () => {
     const path = join(dir, "dead.jsonl");
     await runPipeline({

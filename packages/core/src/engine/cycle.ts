@@ -1,4 +1,5 @@
 import type { Tracer } from "@opentelemetry/api";
+import { invalidMessage } from "../components/invalid-message.js";
 import type { CheckpointStore } from "../contracts/checkpoint.js";
 import type { ComponentContext, Logger } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
@@ -333,7 +334,16 @@ export class Cycle implements DeliveryHost {
   }
 
   private admit(chunk: SourceChunk): Promise<void> | undefined {
-    const messages = chunk.messages;
+    // Rows the source could not decode ride along as invalid messages, so they are dead-lettered in
+    // order with the chunk and count towards its checkpoint like every other message.
+    const messages = chunk.rejected?.length
+      ? [
+          ...chunk.messages,
+          ...chunk.rejected.map((r) =>
+            invalidMessage(r.message.id, r.message.value, r.error.message, r.message.meta),
+          ),
+        ]
+      : chunk.messages;
     const state = new ChunkState(chunk.checkpoint, messages.length);
     this.ordering.admit(state);
     if (messages.length === 0) {
