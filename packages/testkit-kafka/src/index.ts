@@ -1,6 +1,7 @@
 export { createKafkaTopics, type TopicSpec } from "./broker/create-topics.js";
 export { KafkaBroker, type StartKafkaBrokerOptions, startKafkaBroker } from "./broker/kafka-broker.js";
 export { TEST_SASL_USER } from "./broker/test-sasl-user.js";
+export { readTopic, type TopicRecord } from "./consume/read-topic.js";
 export {
   DEFAULT_KAFKA_VERSION,
   type ResolveKafkaJarsOptions,
