@@ -7,6 +7,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const TEST_PLUGIN = resolve(here, "fixtures/plugins/test-components.ts");
 export const RUNNER_ROOT = resolve(here, "..");
 export const CLI = resolve(here, "../src/cli/pipeline.ts");
+export const SHIELD_CLI = resolve(here, "../src/cli/databricks-shield.ts");
 
 /** A scratch folder per test; `cleanup` removes it. */
 export function scratchDir(): { dir: string; write(name: string, text: string): string; cleanup(): void } {
@@ -43,18 +44,19 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 
 const REPO = resolve(here, "../../..");
-const NODE_ARGS = ["--conditions=@pipekit/source", "--import", "tsx", CLI];
+const NODE_ARGS = ["--conditions=@pipekit/source", "--import", "tsx"];
 
-/** Runs the real `pipeline` CLI to completion. */
+/** Runs the real `pipeline` CLI (or another CLI of the runner, e.g. SHIELD_CLI) to completion. */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  cli = CLI,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [...NODE_ARGS, ...args],
-      { cwd: REPO, env: { ...process.env, ...env } },
+      [...NODE_ARGS, cli, ...args],
+      { cwd: REPO, env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20 },
       (error, stdout, stderr) => {
         done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
@@ -63,8 +65,8 @@ export function runCli(
 }
 
 /** Starts the real `pipeline` CLI and leaves it running. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [...NODE_ARGS, ...args], {
+export function spawnCli(args: string[], env: Record<string, string> = {}, cli = CLI): ChildProcess {
+  return spawn(process.execPath, [...NODE_ARGS, cli, ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
