@@ -12,6 +12,7 @@ import { openContext, testContext } from "./support/kafka-test-helpers.js";
 /** An in-memory stand-in for the parts of kafkajs the sink uses; `failSend` decides per send. */
 function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
   const sent: string[][] = [];
+  const partitions: (number | undefined)[][] = [];
   let sends = 0;
   let producersCreated = 0;
   const kafka = {
@@ -19,7 +20,10 @@ function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
       connect: async () => {},
       disconnect: async () => {},
       fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
-        topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1 }] })),
+        topics: topics.map((name) => ({
+          name,
+          partitions: [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 1 })),
+        })),
       }),
       describeConfigs: async () => ({
         resources: [{ configEntries: [{ configName: "max.message.bytes", configValue: "2048" }] }],
@@ -31,6 +35,7 @@ function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
         connect: async () => {},
         disconnect: async () => {},
         send: async ({ messages }: { messages: KafkaMessage[] }) => {
+          partitions.push(messages.map((m) => m.partition));
           const error = failSend(++sends);
           if (error) throw error;
           sent.push(messages.map((m) => String(m.value)));
@@ -39,7 +44,7 @@ function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
       };
     },
   };
-  return { kafka: kafka as unknown as Kafka, sent, producers: () => producersCreated };
+  return { kafka: kafka as unknown as Kafka, sent, partitions, producers: () => producersCreated };
 }
 
 function sinkWith(kafka: Kafka): KafkaSink {
@@ -71,6 +76,32 @@ describe("KafkaSink retries (in-memory kafkajs fake)", () => {
     expect(all).toHaveLength(8);
     expect(new Set(all).size).toBe(8);
     expect(all).toEqual(batch.map((m) => m.value));
+  });
+
+  it("retries a failed send with the same producer and the same partitions, so the broker can drop a copy", async () => {
+    const timeout = new KafkaJSConnectionError("Request Produce(key: 0, version: 7) timed out");
+    const fake = fakeKafka((n) => (n === 1 ? timeout : undefined));
+    const sink = sinkWith(fake.kafka);
+    await sink.open(openContext());
+    const batch = Array.from({ length: 3 }, (_, i) => createMessage(`id-${i}`, `v${i}`));
+    await expect(sink.write(batch, testContext())).rejects.toBeInstanceOf(RetryableError);
+    await sink.write(batch, testContext(undefined, 2));
+    expect(fake.producers()).toBe(1);
+    expect(fake.partitions[1]).toEqual(fake.partitions[0]);
+    expect(fake.partitions[0]!.every((p) => p !== undefined && p >= 0 && p < 4)).toBe(true);
+  });
+
+  it("sends anything other than the failed records through a fresh producer id", async () => {
+    const timeout = new KafkaJSConnectionError("Request Produce(key: 0, version: 7) timed out");
+    const fake = fakeKafka((n) => (n === 1 ? timeout : undefined));
+    const sink = sinkWith(fake.kafka);
+    await sink.open(openContext());
+    // The failed batch is given up on (e.g. dead-lettered); the next one must not reuse its sequence numbers.
+    await expect(sink.write([createMessage("a", "A")], testContext())).rejects.toBeInstanceOf(RetryableError);
+    await sink.write([createMessage("b", "B")], testContext());
+    expect(fake.producers()).toBe(2);
+    await sink.write([createMessage("c", "C")], testContext());
+    expect(fake.producers()).toBe(2);
   });
 
   it("replaces the idempotent producer after the broker lost its state, then succeeds", async () => {

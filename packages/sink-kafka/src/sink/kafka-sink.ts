@@ -73,6 +73,12 @@ export class KafkaSink implements Sink {
   /** Largest record batch the topic accepts (its `max.message.bytes`), read at open. */
   private maxBatchBytes: number;
   private readonly delivered = new WeakSet<Message>();
+  /** Partitions of the topic, read at open; records without a key are spread over them by id. */
+  private partitionCount = 0;
+  /** The records of the last send that failed, while it may still have landed on the broker. */
+  private unacknowledged: readonly Message[] | undefined;
+  /** Writes run one at a time (see `write`). */
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(options: KafkaSinkOptions) {
     this.type = options.type;
@@ -93,15 +99,33 @@ export class KafkaSink implements Sink {
     return this.opening;
   }
 
-  async write(
+  /**
+   * Writes run one at a time even when the engine overlaps them: kafkajs serialises requests to a
+   * broker anyway (one in flight), and the idempotence bookkeeping below needs to know which send
+   * comes right after a failed one.
+   */
+  write(
+    batch: readonly Message[],
+    ctx: WriteContext,
+  ): Promise<void | { readonly failed: readonly PartialFailure[] }> {
+    const result = this.writing.then(() => this.writeNow(batch, ctx));
+    this.writing = result.catch(() => {});
+    return result;
+  }
+
+  private async writeNow(
     batch: readonly Message[],
     ctx: WriteContext,
   ): Promise<void | { readonly failed: readonly PartialFailure[] }> {
     await this.open(ctx);
     const { pending, failed } = await this.prepare(batch);
     for (const chunk of chunkBySize(pending, this.maxBatchBytes)) {
-      await this.send(chunk.map((p) => p.record));
-      for (const p of chunk) this.delivered.add(p.message);
+      const messages = chunk.map((p) => p.message);
+      await this.send(
+        messages,
+        chunk.map((p) => p.record),
+      );
+      for (const message of messages) this.delivered.add(message);
     }
     return failed.length > 0 ? { failed } : undefined;
   }
@@ -139,7 +163,7 @@ export class KafkaSink implements Sink {
     const admin = kafka.admin();
     try {
       await admin.connect();
-      await this.topicPartitions(admin);
+      this.partitionCount = await this.topicPartitions(admin);
       this.maxBatchBytes = await this.readMaxBatchBytes(admin, logger);
       const producer = this.newProducer(kafka);
       await producer.connect();
@@ -202,13 +226,21 @@ export class KafkaSink implements Sink {
       await producer.disconnect().catch(() => {});
       throw toClassifiedError(error, { brokers: this.connection.brokers, topic: this.topic });
     }
-    this.logger?.warn({ topic: this.topic }, "Kafka producer replaced after its idempotence state was lost");
+    this.logger?.info({ topic: this.topic }, "Kafka producer replaced (new producer id) after a failed send");
     this.producer = producer;
     this.producerNeedsReset = false;
     return producer;
   }
 
-  private async send(records: KafkaMessage[]): Promise<void> {
+  /**
+   * One produce. If the previous one failed, it may still have been appended (only its answer was
+   * lost), and kafkajs has handed its sequence numbers back: resending exactly those records lets
+   * the broker drop the copy, but anything else under the same numbers would be taken for that
+   * copy and silently dropped. So after a failure, any send other than the same records goes
+   * through a fresh producer id (a possible duplicate, never a loss).
+   */
+  private async send(messages: readonly Message[], records: KafkaMessage[]): Promise<void> {
+    if (this.unacknowledged && !sameMessages(this.unacknowledged, messages)) this.producerNeedsReset = true;
     const producer = await this.currentProducer();
     try {
       await producer.send({
@@ -219,9 +251,11 @@ export class KafkaSink implements Sink {
         timeout: this.connection.requestTimeoutMs,
       });
     } catch (error) {
+      this.unacknowledged = messages;
       if (needsProducerReset(error)) this.producerNeedsReset = true;
       throw toClassifiedError(error, { brokers: this.connection.brokers, topic: this.topic });
     }
+    this.unacknowledged = undefined;
   }
 
   /**
@@ -255,6 +289,11 @@ export class KafkaSink implements Sink {
           failed.push({ index, error });
           continue;
         }
+      }
+      // No key: spread by a hash of the id rather than kafkajs's round-robin, so a retried batch
+      // puts every record on the same partition as before and the broker can spot the copy.
+      if (record.key == null && record.partition === undefined && this.partitionCount > 0) {
+        record.partition = stringHash(message.id) % this.partitionCount;
       }
       pending.push({ message, record, size });
     }
@@ -300,6 +339,20 @@ export class KafkaSink implements Sink {
 
 interface CompressionCodec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;
+}
+
+function sameMessages(a: readonly Message[], b: readonly Message[]): boolean {
+  return a.length === b.length && a.every((m, i) => m === b[i]);
+}
+
+/** FNV-1a, 32 bit: fast, stable across processes and versions. */
+function stringHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 function toBuffer(value: KafkaMessage["value"] | KafkaMessage["key"]): Buffer {
