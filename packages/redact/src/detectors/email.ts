@@ -21,6 +21,9 @@ export const emailDetector: Detector = {
       while (end < text.length && end - at <= 253 && isDomainChar(text.charCodeAt(end))) end++;
       while (end > at + 1 && (text.charCodeAt(end - 1) === DOT || text.charCodeAt(end - 1) === DASH)) end--;
       if (start === at || end === at + 1) continue;
+      // scheme://user@host: the user of a URL, not a mailbox.
+      if (start >= 2 && text.charCodeAt(start - 1) === SLASH && text.charCodeAt(start - 2) === SLASH)
+        continue;
       if (!validLocal(text, start, at) || !validDomain(text.slice(at + 1, end))) continue;
       out.push({ detector: "EMAIL", start, end });
       searchFrom = end;
@@ -30,6 +33,7 @@ export const emailDetector: Detector = {
 };
 
 const DOT = 46;
+const SLASH = 47;
 const DASH = 45;
 
 function isAlnum(c: number): boolean {

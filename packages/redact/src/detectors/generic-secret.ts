@@ -59,7 +59,8 @@ function isIdentChar(c: number): boolean {
 
 /** Passwords are often weak, so no entropy bar; but prose ("password: must be…") is not one. */
 function passwordLike(value: string): boolean {
-  if (value.length < 6) return false;
+  // `pwd: /home/user` is a working directory.
+  if (value.length < 6 || /^(?:~?\/|[A-Za-z]:\\)/.test(value)) return false;
   return value.length >= 12 || /[^A-Za-z]/.test(value);
 }
 

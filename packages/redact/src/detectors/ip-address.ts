@@ -8,8 +8,9 @@ const VERSION_BEFORE = /(?:\bv|version|\bver|release|build|\brev)[\s:=#]*$/i;
 /** IPv4 and IPv6 addresses, one detector id ("IP_ADDRESS") for both. */
 export const ipAddressDetector: Detector = {
   id: "IP_ADDRESS",
-  mayMatch: (text, hints) => hints.hasDigit && text.includes(":"),
-  find: findIpv6,
+  find(text: string, out: Finding[], hints): void {
+    if (hints.hasDigit && text.includes(":")) findIpv6(text, out);
+  },
   findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
     if (window.digits < 4) return;
     scanWindow(IPV4_RE, text, window, "IP_ADDRESS", out, (m, start) => {

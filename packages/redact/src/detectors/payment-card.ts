@@ -2,7 +2,7 @@ import { type Detector, type Finding, type NumericWindow, scanWindow } from "./d
 import { digitsOf, luhnValid } from "./validators.js";
 
 /** 13–19 digits, optionally grouped by spaces or dashes. */
-const CARD_RE = /(?<![\w\-.])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)/g;
+const CARD_RE = /(?<![\w\-.])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d|[ -]\d)/g;
 
 /** Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro. */
 const IIN = /^(?:4|5[0-9]|2[2-7]|3[47]|3[0689]|35|6)/;

@@ -11,7 +11,7 @@ import { digitsOf } from "./validators.js";
  * are memoised for the record.
  */
 const PHONE_RE =
-  /(?<![\w+\-./#])(?:\+\d{8,15}|(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,5}){1,5})(?![\w\-/]|\.\d)/g;
+  /(?<![\w+\-./#])(?:\+\d{8,15}|(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,6}(?:[ .-]\d{1,6}){1,5})(?![\w\-/]|\.\d)/g;
 
 export function phoneDetector(region: CountryCode): Detector {
   const nanp = region === "US" || region === "CA";
@@ -86,11 +86,20 @@ function isExchangeStart(candidate: string, index: number): boolean {
   return false;
 }
 
+const NANP_GROUPINGS = new Set(["3-3-4", "1-3-3-4", "10", "11", "3-7", "1-10"]);
+
 /**
  * North American Numbering Plan: area code NXX with a middle digit 0–8 (N9X is reserved), neither
  * is N11 (service codes), exchange NXX not N11, and 555-01XX is reserved for fiction.
  */
 export function nanpValid(candidate: string): boolean {
+  // Written as [1] 3-3-4 (or all together): "198.157.161.90" has 11 digits but is an address.
+  const groups = candidate
+    .split(/[^0-9]+/)
+    .filter((g) => g.length > 0)
+    .map((g) => g.length)
+    .join("-");
+  if (!NANP_GROUPINGS.has(groups)) return false;
   let digits = "";
   for (let i = 0; i < candidate.length; i++) {
     const c = candidate.charCodeAt(i);

@@ -1,8 +1,9 @@
 import type { Detector, Finding } from "./detector.js";
 
 const HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
-/** Base64 body, also when newlines arrive escaped ("\n") inside JSON text. */
-const BODY_CHAR = /[A-Za-z0-9+/=\s\\:,-]/;
+/** A body line: base64 (or an RFC 1421 header such as "Proc-Type: 4,ENCRYPTED") then a newline, also escaped ("\n") inside JSON text. */
+const BODY_LINE = /(?:[A-Za-z0-9+/=]+|[A-Za-z-]+: [A-Za-z0-9,-]+)(?:\r?\n|\\r?\\n)?/y;
+const LEADING_NEWLINE = /(?:\r?\n|\\r?\\n)/y;
 const MIN_BODY = 20;
 
 /** PEM / OpenSSH / PGP private key blocks, header to footer (or to the end of the body when cut off). */
@@ -22,11 +23,19 @@ export const privateKeyDetector: Detector = {
         bodyEnd = footerAt;
         end = footerAt + footer.length;
       } else {
-        // Truncated key (logs cut long values): the body still is the secret.
-        let i = bodyStart;
-        while (i < text.length && BODY_CHAR.test(text[i]!) && !text.startsWith("-----", i)) i++;
-        bodyEnd = i;
-        end = i;
+        // Truncated key (logs cut long values): the body lines still are the secret.
+        LEADING_NEWLINE.lastIndex = bodyStart;
+        let i = LEADING_NEWLINE.exec(text) ? LEADING_NEWLINE.lastIndex : bodyStart;
+        let lastBase64 = i;
+        for (;;) {
+          BODY_LINE.lastIndex = i;
+          const line = BODY_LINE.exec(text);
+          if (!line) break;
+          i = BODY_LINE.lastIndex;
+          lastBase64 = line.index + line[0].replace(/(?:\r?\n|\\r?\\n)$/, "").length;
+        }
+        bodyEnd = lastBase64;
+        end = lastBase64;
       }
       if (countBase64(text, bodyStart, bodyEnd) < MIN_BODY) continue;
       out.push({ detector: "PRIVATE_KEY", start: m.index, end });

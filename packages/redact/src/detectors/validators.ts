@@ -80,11 +80,13 @@ export function charClasses(value: string): number {
 
 /** Values people write where a secret would go: `${VAR}`, `<token>`, `YOUR_API_KEY`, `****`, `xxxx`. */
 export function looksLikePlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value) || /^(.)\1+$/.test(value);
+  return PLACEHOLDER.test(value) || ENV_VARIABLE.test(value) || /^(.)\1+$/.test(value);
 }
+/** `$DB_PASSWORD`: upper case only, so a real "$kP9…" password is not taken for one. */
+const ENV_VARIABLE = /^\$[A-Z_][A-Z0-9_]*$/;
 const PLACEHOLDER = new RegExp(
   [
-    String.raw`^\$\{?[\w.:-]*\}?$`, // ${VAR}, $VAR
+    String.raw`^\$\{[^}]*\}?$`, // ${VAR}
     String.raw`^%\w+%?$`, // %VAR%
     "^<[^>]*>?$", // <token>
     String.raw`^\{\{.*\}\}$`, // {{ template }}

@@ -9,6 +9,8 @@ interface VendorKey {
   readonly id: string;
   readonly prefixes: readonly string[];
   readonly re: RegExp;
+  /** The fixed part of the key, removed before judging the randomness of the rest. */
+  readonly prefix: RegExp;
   /** The random part must look random: placeholders like sk-xxxxxxxx… fail. */
   readonly minEntropy: number;
 }
@@ -17,37 +19,43 @@ const VENDOR_KEYS: readonly VendorKey[] = [
   {
     id: "AWS_ACCESS_KEY",
     prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
-    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    re: /(?<![\w-])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![\w-])/g,
+    prefix: /^(?:AKIA|ASIA|ABIA|ACCA|A3T.)/,
     minEntropy: 2.5,
   },
   {
     id: "ANTHROPIC_KEY",
     prefixes: ["sk-ant-"],
     re: /(?<![\w-])sk-ant-(?:[a-z]+\d{2}-)?[A-Za-z0-9_-]{32,}(?![\w-])/g,
+    prefix: /^sk-ant-(?:[a-z]+\d{2}-)?/,
     minEntropy: 3.5,
   },
   {
     id: "OPENAI_KEY",
     prefixes: ["sk-"],
     re: /(?<![\w-])sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{32,}(?![\w-])/g,
+    prefix: /^sk-(?:(?:proj|svcacct|admin|None)-)?/,
     minEntropy: 3.5,
   },
   {
     id: "GITHUB_TOKEN",
     prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     re: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![\w-])/g,
+    prefix: /^(?:gh[pousr]_|github_pat_)/,
     minEntropy: 3.5,
   },
   {
     id: "SLACK_TOKEN",
     prefixes: ["xox"],
     re: /(?<![\w-])xox[abposre]-(?:\d{6,}-){1,3}[A-Za-z0-9-]{10,}(?![\w-])/g,
+    prefix: /^xox.-(?:\d+-)+/,
     minEntropy: 3,
   },
   {
     id: "GOOGLE_API_KEY",
     prefixes: ["AIza"],
     re: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g,
+    prefix: /^AIza/,
     minEntropy: 3.5,
   },
 ];
@@ -61,7 +69,7 @@ function vendorDetector(key: VendorKey): Detector {
     find(text: string, out: Finding[]): void {
       scanRegex(key.re, text, key.id, out, (m) => {
         const value = m[0];
-        const body = value.slice(value.search(/[-_]/) + 1);
+        const body = value.replace(key.prefix, "");
         if (shannonEntropy(body) < key.minEntropy || charClasses(body) < 2) return undefined;
         return wholeMatch(m);
       });
