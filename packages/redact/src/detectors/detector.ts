@@ -80,11 +80,10 @@ export function scanRegex(
 /**
  * `scanRegex` over a numeric window only. The regex runs on the window's slice (context chars
  * included, so its look-behind and look-ahead still see the neighbours); `accept` gets the match
- * and its absolute index in `text` and returns the absolute end of the sensitive span.
+ * and its absolute index in the text and returns the absolute end of the sensitive span.
  */
 export function scanWindow(
   re: RegExp,
-  text: string,
   window: NumericWindow,
   detector: string,
   out: Finding[],

@@ -13,7 +13,7 @@ export const ipAddressDetector: Detector = {
   },
   findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
     if (window.digits < 4) return;
-    scanWindow(IPV4_RE, text, window, "IP_ADDRESS", out, (m, start) => {
+    scanWindow(IPV4_RE, window, "IP_ADDRESS", out, (m, start) => {
       if (!ipv4Valid(m[0])) return undefined;
       if (VERSION_BEFORE.test(text.slice(Math.max(0, start - 10), start))) return undefined;
       return start + m[0].length;

@@ -11,7 +11,7 @@ export const paymentCardDetector: Detector = {
   id: "CREDIT_CARD",
   findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
     if (window.digits < 13) return;
-    scanWindow(CARD_RE, text, window, "CREDIT_CARD", out, (m, start) => {
+    scanWindow(CARD_RE, window, "CREDIT_CARD", out, (m, start) => {
       let candidate = m[0];
       // The greedy match may have taken a following group ("4111 1111 1111 1111 12/25"): drop
       // trailing groups until the rest validates.

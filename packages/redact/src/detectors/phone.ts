@@ -56,7 +56,7 @@ export function phoneDetector(region: CountryCode): Detector {
     id: "PHONE",
     findInWindow(text: string, window: NumericWindow, out: Finding[], hints: TextHints): void {
       if (window.digits < 7) return;
-      scanWindow(PHONE_RE, text, window, "PHONE", out, (m, start) => {
+      scanWindow(PHONE_RE, window, "PHONE", out, (m, start) => {
         let candidate = m[0];
         if (valid(candidate, hints.memo)) return start + candidate.length;
         // "call 415 555 2671 2 times": the greedy groups swallowed a trailing number; try without it.

@@ -11,10 +11,10 @@ export const usSsnDetector: Detector = {
   id: "US_SSN",
   findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
     if (window.digits < 9) return;
-    scanWindow(SSN_RE, text, window, "US_SSN", out, (m, start) =>
+    scanWindow(SSN_RE, window, "US_SSN", out, (m, start) =>
       ssnValid(m[1]!, m[3]!, m[4]!) ? start + m[0].length : undefined,
     );
-    scanWindow(BARE_SSN_RE, text, window, "US_SSN", out, (m, start) => {
+    scanWindow(BARE_SSN_RE, window, "US_SSN", out, (m, start) => {
       if (!ssnValid(m[1]!, m[2]!, m[3]!)) return undefined;
       const before = text.slice(Math.max(0, start - CONTEXT_WINDOW), start);
       return SSN_CONTEXT.test(before) ? start + m[0].length : undefined;

@@ -1,4 +1,5 @@
-// Generated labelled corpus (deterministic); see ./labelled-case.ts for the format.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders such as ${TOKEN} are the data
+// Generated labelled corpus; see ./labelled-case.ts for the format.
 // Values are synthetic: valid by construction (Luhn, mod-97, SSA rules…) or deliberately invalid.
 import type { LabelledCase } from "./labelled-case.js";
 
