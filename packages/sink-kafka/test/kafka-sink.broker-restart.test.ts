@@ -1,4 +1,11 @@
-import { type Message, RetryableError } from "@pipekit/core";
+import {
+  type Message,
+  Pipeline,
+  RetryableError,
+  type Source,
+  type SourceChunk,
+  silentLogger,
+} from "@pipekit/core";
 import { type KafkaBroker, startKafkaBroker } from "@pipekit/testkit-kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafkaSink } from "../src/index.js";
@@ -96,6 +103,75 @@ describe("KafkaSink across a broker restart", () => {
     expect(missing).toEqual([]);
     expect(unexpected).toEqual([]);
     expect(consumed.length).toBe(written.length + duplicates);
+  });
+
+  it("keeps the core Pipeline going through a restart: retries, then every record delivered", async () => {
+    const topic = "restart.pipeline";
+    await broker.createTopics([{ topic, numPartitions: 2 }]);
+    const messages = mixedMessages("pl", 2_000);
+    let restarting: Promise<void> | undefined;
+    // The source takes the broker down after a quarter of the stream and brings it back while the
+    // rest is being written, so later batches are certain to meet a broker that is away.
+    const source: Source = {
+      type: "array",
+      async *read(): AsyncIterable<SourceChunk> {
+        for (let i = 0; i < messages.length; i += 100) {
+          if (i === 500) {
+            await broker.stopProcess();
+            restarting = broker.startProcess();
+          }
+          yield { messages: messages.slice(i, i + 100) };
+        }
+      },
+    };
+    const pipeline = new Pipeline({
+      id: "restart",
+      source,
+      sinks: [
+        {
+          id: "kafka",
+          sink: createKafkaSink({
+            brokers: broker.brokers,
+            topic,
+            retries: 1,
+            initialRetryTimeMs: 100,
+            connectionTimeoutMs: 1_000,
+            requestTimeoutMs: 5_000,
+          }),
+          batch: { maxCount: 100, lingerMs: 5 },
+          retry: { maxAttempts: 200, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 90_000 },
+        },
+      ],
+      deadLetter: {
+        type: "refuse",
+        write: async () => Promise.reject(new Error("nothing may be dead-lettered")),
+      },
+      logger: silentLogger,
+    });
+    await pipeline.open();
+    let report: Awaited<ReturnType<Pipeline["runCycle"]>>;
+    try {
+      report = await pipeline.runCycle();
+    } finally {
+      await restarting;
+      await pipeline.close();
+    }
+    expect(report.retries).toBeGreaterThan(0);
+    expect(report.deadLettered).toBe(0);
+    expect(report.sent.kafka).toBe(messages.length);
+
+    const consumed = await consumeAll(broker.bootstrap, topic, 60_000);
+    const seen = new Map<string, number>();
+    for (const r of consumed)
+      seen.set(r.value!.toString("base64"), (seen.get(r.value!.toString("base64")) ?? 0) + 1);
+    const missing = messages.filter((m) => !seen.has(keyOf(m.value)));
+    const duplicates = consumed.length - seen.size;
+    console.log(
+      `pipeline through a broker restart: ${messages.length} records, ${report.retries} retries, ` +
+        `${consumed.length} consumed, ${missing.length} missing, ${duplicates} duplicates`,
+    );
+    expect(missing).toEqual([]);
+    expect(seen.size).toBe(messages.length);
   });
 });
 
