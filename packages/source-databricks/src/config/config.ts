@@ -26,7 +26,7 @@ export const databricksSourceConfigSchema = z
     /** Rows younger than this are left for the next cycle: payload logging is asynchronous. */
     safetyLagSeconds: z.number().min(0).default(30),
     /** Rows per fetched chunk (one SourceChunk per chunk). */
-    chunkRows: z.number().int().positive().default(5_000),
+    chunkRows: z.number().int().positive().default(2_000),
     /** Tables read at the same time (at most this many open result sets). */
     tableConcurrency: z.number().int().positive().default(2),
     /** PEM of an extra CA to trust (on-prem proxies, the test emulator). */

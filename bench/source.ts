@@ -1,0 +1,244 @@
+/**
+ * Databricks source throughput and memory: 1,000,000 seeded rows (4 payload tables) streamed
+ * through the source with the real SQL driver, chunks pulled and discarded. The emulator runs in a
+ * child process so its heap does not count. Baseline: the bare driver fetching one of the same
+ * tables with the same chunk size, in the same run.
+ *   sourceRowsPerSec       rows/s through createDatabricksSource (normalised AgentExecutions)
+ *   sourcePeakHeapMB       peak live V8 heap (sampled after a full GC every 100 chunks; target < 200)
+ *   sourcePeakHeapRawMB    peak heapUsed sampled without forcing GC (garbage included)
+ *   sourceDriverRowsPerSec rows/s of the bare driver (fetchChunk loop, rows discarded)
+ *   sourceVsDriverRatio    sourceRowsPerSec / sourceDriverRowsPerSec
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { MemoryCheckpointStore, type SourceContext, silentLogger } from "@pipekit/core";
+import { createDatabricksSource } from "@pipekit/source-databricks";
+import { startWorkspaceEmulator } from "@pipekit/testkit-databricks";
+
+/** The slice of @databricks/sql the baseline uses (the driver is a dependency of the source package only). */
+interface BareDriver {
+  DBSQLClient: new () => {
+    connect(options: Record<string, unknown>): Promise<unknown>;
+    openSession(): Promise<{
+      executeStatement(
+        sql: string,
+        options: { maxRows: number },
+      ): Promise<{
+        fetchChunk(options: { maxRows: number; disableBuffering: boolean }): Promise<object[]>;
+        hasMoreRows(): Promise<boolean>;
+        close(): Promise<unknown>;
+      }>;
+      close(): Promise<unknown>;
+    }>;
+    close(): Promise<void>;
+  };
+}
+// Resolved from the source package: the driver and the OTel API are its dependencies, not the root's.
+const requireFromSource = createRequire(
+  new URL("../packages/source-databricks/package.json", import.meta.url),
+);
+const { DBSQLClient } = requireFromSource("@databricks/sql") as BareDriver;
+const otel = requireFromSource("@opentelemetry/api") as {
+  metrics: { getMeter(name: string): SourceContext["meter"] };
+  trace: { getTracer(name: string): SourceContext["tracer"] };
+};
+
+const TOTAL_ROWS = 1_000_000;
+const AGENTS = 1; // 3 AI Gateway tables + 1 legacy table
+const TABLES = 3 * AGENTS + 1;
+const CHUNK_ROWS = 2_000;
+
+interface EmulatorInfo {
+  url: string;
+  hostname: string;
+  port: number;
+  caPem: string;
+  httpPath: string;
+  clientId: string;
+  clientSecret: string;
+  tables: { fullName: string; rowCount: number; malformed: number }[];
+}
+
+if (process.env.PIPEKIT_SOURCE_BENCH_CHILD === "1") {
+  const ws = await startWorkspaceEmulator({
+    seed: 1,
+    agents: AGENTS,
+    rowsPerTable: TOTAL_ROWS / TABLES,
+    manifestRowLimit: 0,
+  });
+  const tables = ws.manifest.tables
+    .filter((t) => t.kind === "ai_gateway_payload" || t.kind === "legacy_payload")
+    .map((t) => ({ fullName: t.fullName, rowCount: t.rowCount, malformed: t.rowCount >= 10 ? 1 : 0 }));
+  const info: EmulatorInfo = {
+    url: ws.url,
+    hostname: ws.hostname,
+    port: ws.port,
+    caPem: ws.caPem,
+    httpPath: ws.httpPath,
+    clientId: ws.credentials.clientId,
+    clientSecret: ws.credentials.clientSecret,
+    tables,
+  };
+  process.send?.(info);
+  process.on("disconnect", () => void ws.close().then(() => process.exit(0)));
+}
+
+function startChild(): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ["--conditions=@pipekit/source", "--import", "tsx"],
+    env: { ...process.env, PIPEKIT_SOURCE_BENCH_CHILD: "1" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("message", (info) => resolve({ child, info: info as EmulatorInfo }));
+    child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)));
+  });
+}
+
+/**
+ * Two views of the heap: `raw` samples heapUsed as it is (garbage included, so it depends on when
+ * V8 collects), `live` samples it right after a full collection every 100 chunks (what the source
+ * actually retains). Bounded memory means `live` stays flat however many rows stream through.
+ */
+function heapSampler() {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let raw = 0;
+  let live = 0;
+  let chunks = 0;
+  const sample = () => {
+    raw = Math.max(raw, process.memoryUsage().heapUsed);
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    chunk: () => {
+      sample();
+      if (gc && ++chunks % 100 === 0) {
+        gc();
+        live = Math.max(live, process.memoryUsage().heapUsed);
+      }
+    },
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return { rawMB: raw / 2 ** 20, liveMB: live / 2 ** 20 };
+    },
+  };
+}
+
+async function throughSource(
+  info: EmulatorInfo,
+): Promise<{ rowsPerSec: number; peakHeapMB: number; rawPeakHeapMB: number }> {
+  const source = createDatabricksSource({
+    host: info.url,
+    clientId: info.clientId,
+    clientSecret: info.clientSecret,
+    caCert: info.caPem,
+    lookBackMinutes: 24 * 60,
+    safetyLagSeconds: 0,
+    chunkRows: CHUNK_ROWS,
+    tableConcurrency: 2,
+  });
+  const store = new MemoryCheckpointStore();
+  (globalThis as { gc?: () => void }).gc?.();
+  const heap = heapSampler();
+  const started = performance.now();
+  let emitted = 0;
+  let rejected = 0;
+  try {
+    for await (const chunk of source.read({
+      componentId: "databricks",
+      logger: silentLogger,
+      meter: otel.metrics.getMeter("bench"),
+      tracer: otel.trace.getTracer("bench"),
+      signal: new AbortController().signal,
+      checkpoints: { get: (k) => store.load(k), all: () => store.loadAll() },
+    })) {
+      emitted += chunk.messages.length;
+      rejected += chunk.rejected?.length ?? 0;
+      heap.chunk();
+    }
+  } finally {
+    await source.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { rawMB, liveMB } = heap.stop();
+  const expected = info.tables.reduce((n, t) => n + t.rowCount, 0);
+  if (emitted + rejected !== expected) {
+    throw new Error(`source emitted ${emitted} + rejected ${rejected}, expected ${expected} rows`);
+  }
+  return { rowsPerSec: expected / seconds, peakHeapMB: liveMB, rawPeakHeapMB: rawMB };
+}
+
+async function throughDriver(info: EmulatorInfo): Promise<number> {
+  const table = info.tables[0]!;
+  const client = new DBSQLClient();
+  await client.connect({
+    host: info.hostname,
+    port: info.port,
+    path: info.httpPath,
+    token: await oauthToken(info),
+    customCaCert: info.caPem,
+    telemetryEnabled: false,
+  });
+  const session = await client.openSession();
+  const started = performance.now();
+  let rows = 0;
+  try {
+    const [c, s, t] = table.fullName.split(".");
+    const op = await session.executeStatement(
+      "SELECT `databricks_request_id`, `request_time`, `status_code`, `request`, `response`, `client_request_id`, " +
+        "`execution_duration_ms`, `logging_error_codes`, `served_entity_id`, `requester` " +
+        `FROM \`${c}\`.\`${s}\`.\`${t}\` ORDER BY \`request_time\`, \`databricks_request_id\``,
+      { maxRows: CHUNK_ROWS },
+    );
+    do {
+      rows += (await op.fetchChunk({ maxRows: CHUNK_ROWS, disableBuffering: true })).length;
+    } while (await op.hasMoreRows());
+    await op.close();
+  } finally {
+    await session.close();
+    await client.close();
+  }
+  if (rows !== table.rowCount) throw new Error(`driver read ${rows} rows, expected ${table.rowCount}`);
+  return rows / ((performance.now() - started) / 1000);
+}
+
+async function oauthToken(info: EmulatorInfo): Promise<string> {
+  const { Agent, fetch } = await import("undici");
+  const { rootCertificates } = await import("node:tls");
+  const agent = new Agent({ connect: { ca: [...rootCertificates, info.caPem] } });
+  try {
+    const res = await fetch(`${info.url}/oidc/v1/token`, {
+      method: "POST",
+      dispatcher: agent,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${info.clientId}:${info.clientSecret}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: "grant_type=client_credentials&scope=all-apis",
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  } finally {
+    await agent.close();
+  }
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const { child, info } = await startChild();
+  try {
+    const driverRowsPerSec = await throughDriver(info);
+    const { rowsPerSec, peakHeapMB, rawPeakHeapMB } = await throughSource(info);
+    return {
+      sourceRowsPerSec: Math.round(rowsPerSec),
+      sourcePeakHeapMB: Math.round(peakHeapMB * 10) / 10,
+      sourcePeakHeapRawMB: Math.round(rawPeakHeapMB * 10) / 10,
+      sourceDriverRowsPerSec: Math.round(driverRowsPerSec),
+      sourceVsDriverRatio: Math.round((rowsPerSec / driverRowsPerSec) * 100) / 100,
+    };
+  } finally {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.disconnect();
+    await exited;
+  }
+}
