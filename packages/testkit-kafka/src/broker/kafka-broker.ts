@@ -116,11 +116,9 @@ export class KafkaBroker {
       } catch (error) {
         await broker.stopProcess().catch(() => {});
         const portClash = broker.outputTail.some((l) => /BindException|Address already in use/.test(l));
-        if (portClash && options.port === undefined && attempt < BIND_ATTEMPTS) {
-          // A fresh storage format is needed for new controller ports.
-          await rm(join(dataDir, "logs"), { recursive: true, force: true });
-          continue;
-        }
+        // The quorum is static (read from server.properties), so storage formatted by the failed
+        // attempt serves the next one on other ports as well.
+        if (portClash && options.port === undefined && attempt < BIND_ATTEMPTS) continue;
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
         throw error;
       }
