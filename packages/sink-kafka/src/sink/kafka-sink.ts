@@ -56,6 +56,8 @@ export interface KafkaSinkOptions {
  * acknowledged are remembered (weakly, by message), so when the engine retries a batch of which an
  * earlier part was already written, only the rest is sent again; and a record too large for the
  * topic is reported alone before sending, rather than failing (and re-sending) its batch-mates.
+ * Records without a key go to partition `hash(message id) % partitions` (no key is written), so a
+ * resend groups records exactly as the first try did and the broker's idempotence can drop copies.
  */
 export class KafkaSink implements Sink {
   readonly type: string;
@@ -161,17 +163,18 @@ export class KafkaSink implements Sink {
     this.logger = logger;
     const kafka = this.createClient(this.connection, logger);
     const admin = kafka.admin();
+    let producer: Producer | undefined;
     try {
       await admin.connect();
       this.partitionCount = await this.topicPartitions(admin);
       this.maxBatchBytes = await this.readMaxBatchBytes(admin, logger);
-      const producer = this.newProducer(kafka);
+      producer = this.newProducer(kafka);
       await producer.connect();
       this.kafka = kafka;
       this.admin = admin;
       this.producer = producer;
     } catch (error) {
-      await admin.disconnect().catch(() => {});
+      await Promise.allSettled([admin.disconnect(), producer?.disconnect()]);
       throw this.describeOpenError(error);
     }
   }
