@@ -272,11 +272,11 @@ export class AgentDiscovery {
     for (const s of servedEntitiesOf(e)) {
       const name = s.entity_name ?? s.model_name;
       // Only Unity Catalog models (catalog.schema.model); workspace-registry and foundation models are skipped.
-      if (!name || name.split(".").length !== 3) continue;
-      const versions = served.get(name) ?? new Set<string>();
+      if (name?.split(".").length !== 3) continue;
+      const versions = served.get(name!) ?? new Set<string>();
       const v = s.entity_version ?? s.model_version;
       if (v) versions.add(String(v));
-      served.set(name, versions);
+      served.set(name!, versions);
     }
     const out: ModelInfo[] = [];
     for (const [fullName, servedVersions] of served) {
