@@ -62,7 +62,8 @@ export function interpolateDocument(doc: Document, env: InterpolationEnv): Inter
     });
     if (secret) secretPaths.push(path);
     const wholeReference = /^\$\{[^}]*\}$/.test(original.trim());
-    node.value = wholeReference && node.type === "PLAIN" ? retype(replaced) : replaced;
+    // An empty result stays an empty string: `${X:-}` means "blank", not null.
+    node.value = wholeReference && node.type === "PLAIN" && replaced !== "" ? retype(replaced) : replaced;
   };
 
   const walk = (node: unknown, path: ConfigPath): void => {

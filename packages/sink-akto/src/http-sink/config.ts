@@ -17,8 +17,11 @@ export const AKTO_BATCH_DEFAULTS = Object.freeze({
 export const aktoHttpSinkConfigSchema = z.strictObject({
   /** Base URL of Akto's data ingestion service (the runner maps DATA_INGESTION_SERVICE_URL). */
   url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://akto:9091" }),
-  /** Raw JWT sent in the `authorization` header without a "Bearer " prefix (AKTO_JWT_TOKEN). */
-  token: z.string().min(1).optional(),
+  /**
+   * Raw JWT sent in the `authorization` header without a "Bearer " prefix (AKTO_JWT_TOKEN). Empty
+   * means none, so `token: ${AKTO_JWT_TOKEN:-}` works for services running without authentication.
+   */
+  token: z.string().optional(),
   /** Limit for the response headers to arrive, and for each gap while reading the body. */
   timeoutMs: z.number().int().positive().default(30_000),
   /** Parallel requests (HTTP connections) to the ingestion service. */
