@@ -19,6 +19,12 @@ export interface ComponentDeps {
   /** Base directory for relative paths in config (the YAML file's folder). */
   readonly baseDir: string;
   readonly checkpointStore?: CheckpointStore;
+  /**
+   * Set when several instances share the work (a cluster): a source that splits its work into
+   * partitions (its checkpoint keys, e.g. tables) reads only those this returns true for, asking
+   * again on every pass because ownership can move between passes. Absent: read everything.
+   */
+  readonly partitionFilter?: (partition: string) => boolean;
 }
 
 /**
