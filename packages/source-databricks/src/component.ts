@@ -10,5 +10,7 @@ export const databricksSourceComponent = defineComponent({
     "Discovers AI agents (serving endpoints, Unity Catalog models, inference and trace tables) in a Databricks workspace and streams their executions",
   configSchema: databricksSourceConfigSchema,
   secretFields: [...DATABRICKS_SECRET_FIELDS],
-  create: (config) => createDatabricksSource(config),
+  // A cluster runner hands over the partitions (tables) this instance owns.
+  create: (config, deps) =>
+    createDatabricksSource(config, deps.partitionFilter ? { tableFilter: deps.partitionFilter } : {}),
 });

@@ -26,6 +26,13 @@ export interface DatabricksSourceOptions {
   readonly retryBaseDelayMs?: number;
   /** Page size asked of Unity Catalog list calls. */
   readonly listPageSize?: number;
+  /**
+   * Which tables this instance reads (by full name `catalog.schema.table`); all when absent. It is
+   * consulted on every cycle and again just before each table is opened, so a change of ownership
+   * (e.g. shards moved by a Kafka consumer group) takes effect without reopening the source.
+   * Tables it rejects are neither read nor reported.
+   */
+  readonly tableFilter?: (fullName: string) => boolean;
 }
 
 /** The outcome of the last read() pass: the inventory plus what each table yielded. */
@@ -125,9 +132,13 @@ export class DatabricksSourceImpl implements DatabricksSource {
       },
       logger,
     );
-    const { inventory, tables, unreadable } = await this.discovery.discover(ctx.signal);
+    const discovered = await this.discovery.discover(ctx.signal);
+    const { inventory } = discovered;
     this.lastInventory = inventory;
     logInventory(logger, inventory);
+    const owned = this.options.tableFilter;
+    const tables = owned ? discovered.tables.filter((t) => owned(t.fullName)) : discovered.tables;
+    const unreadable = owned ? discovered.unreadable.filter((u) => owned(u.fullName)) : discovered.unreadable;
 
     const sql = await this.warehouseSql(logger, ctx.signal);
     const stats: TableCycleStats[] = unreadable.map((u) => {
@@ -147,6 +158,8 @@ export class DatabricksSourceImpl implements DatabricksSource {
       now: this.now,
     };
     const factories = tables.map((table) => () => {
+      // Ownership may have moved since the cycle began: a table given away is left to its new owner.
+      if (owned && !owned(table.fullName)) return noChunks();
       const s = emptyStats(table.fullName);
       stats.push(s);
       return this.readOneTable(ctx, readContext, table, window, s);
@@ -240,6 +253,8 @@ export class DatabricksSourceImpl implements DatabricksSource {
     await sql?.close();
   }
 }
+
+async function* noChunks(): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {}
 
 function emptyStats(table: string): TableCycleStats {
   return {
