@@ -52,8 +52,21 @@ export function normaliseRow(
   agentRef: AgentRef,
   origin: RowOrigin = {},
 ): AgentExecution {
-  if (tableKind === "trace") return normaliseTrace(row as TraceRow, agentRef, origin);
-  return normalisePayload(row as Record<string, unknown>, tableKind, agentRef, origin);
+  try {
+    if (tableKind === "trace") return normaliseTrace(row as TraceRow, agentRef, origin);
+    return normalisePayload(row as Record<string, unknown>, tableKind, agentRef, origin);
+  } catch (error) {
+    if (error instanceof RowParseError) throw error;
+    // Hostile values the readers cannot take apart (e.g. JSON nested 10,000 levels deep overflows
+    // the stack when turned back into text) are the row's fault: report them, do not crash.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RowParseError(`unreadable value (${reason})`, rowId(row));
+  }
+}
+
+function rowId(row: Record<string, unknown> | TraceRow): string | undefined {
+  const r = row as Record<string, unknown>;
+  return asString(r.databricks_request_id) ?? asString(r.trace_id);
 }
 
 function normalisePayload(
