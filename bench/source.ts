@@ -9,12 +9,10 @@
  *   sourceDriverRowsPerSec rows/s of the bare driver (fetchChunk loop, rows discarded)
  *   sourceVsDriverRatio    sourceRowsPerSec / sourceDriverRowsPerSec
  */
-import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import { MemoryCheckpointStore, type SourceContext, silentLogger } from "@pipekit/core";
 import { createDatabricksSource } from "@pipekit/source-databricks";
-import { startWorkspaceEmulator } from "@pipekit/testkit-databricks";
+import { type EmulatorInfo, startEmulatorProcess } from "./support/databricks-emulator.js";
 
 /** The slice of @databricks/sql the baseline uses (the driver is a dependency of the source package only). */
 interface BareDriver {
@@ -48,53 +46,6 @@ const TOTAL_ROWS = 1_000_000;
 const AGENTS = 1; // 3 AI Gateway tables + 1 legacy table
 const TABLES = 3 * AGENTS + 1;
 const CHUNK_ROWS = 2_000;
-
-interface EmulatorInfo {
-  url: string;
-  hostname: string;
-  port: number;
-  caPem: string;
-  httpPath: string;
-  clientId: string;
-  clientSecret: string;
-  tables: { fullName: string; rowCount: number; malformed: number }[];
-}
-
-if (process.env.PIPEKIT_SOURCE_BENCH_CHILD === "1") {
-  const ws = await startWorkspaceEmulator({
-    seed: 1,
-    agents: AGENTS,
-    rowsPerTable: TOTAL_ROWS / TABLES,
-    manifestRowLimit: 0,
-  });
-  const tables = ws.manifest.tables
-    .filter((t) => t.kind === "ai_gateway_payload" || t.kind === "legacy_payload")
-    .map((t) => ({ fullName: t.fullName, rowCount: t.rowCount, malformed: t.rowCount >= 10 ? 1 : 0 }));
-  const info: EmulatorInfo = {
-    url: ws.url,
-    hostname: ws.hostname,
-    port: ws.port,
-    caPem: ws.caPem,
-    httpPath: ws.httpPath,
-    clientId: ws.credentials.clientId,
-    clientSecret: ws.credentials.clientSecret,
-    tables,
-  };
-  process.send?.(info);
-  process.on("disconnect", () => void ws.close().then(() => process.exit(0)));
-}
-
-function startChild(): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ["--conditions=@pipekit/source", "--import", "tsx"],
-    env: { ...process.env, PIPEKIT_SOURCE_BENCH_CHILD: "1" },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("message", (info) => resolve({ child, info: info as EmulatorInfo }));
-    child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)));
-  });
-}
 
 /**
  * Two views of the heap: `raw` samples heapUsed as it is (garbage included, so it depends on when
@@ -225,7 +176,8 @@ async function oauthToken(info: EmulatorInfo): Promise<string> {
 }
 
 export async function run(): Promise<Record<string, number>> {
-  const { child, info } = await startChild();
+  const emulator = await startEmulatorProcess({ seed: 1, agents: AGENTS, rowsPerTable: TOTAL_ROWS / TABLES });
+  const { info } = emulator;
   try {
     const driverRowsPerSec = await throughDriver(info);
     const { rowsPerSec, peakHeapMB, rawPeakHeapMB } = await throughSource(info);
@@ -237,8 +189,6 @@ export async function run(): Promise<Record<string, number>> {
       sourceVsDriverRatio: Math.round((rowsPerSec / driverRowsPerSec) * 100) / 100,
     };
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.disconnect();
-    await exited;
+    await emulator.close();
   }
 }
