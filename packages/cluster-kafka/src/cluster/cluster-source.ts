@@ -1,0 +1,30 @@
+import type { Source, SourceChunk, SourceContext } from "@pipekit/core";
+import type { KafkaCluster } from "./kafka-cluster.js";
+
+/**
+ * Wraps a source (built with `partitionFilter: cluster.partitionFilter`) so each pass first waits
+ * for a stable shard assignment and ends with the cluster's per-cycle report.
+ */
+export function clusterSource<T>(source: Source<T>, cluster: KafkaCluster): Source<T> {
+  return {
+    type: source.type,
+    ...(source.open ? { open: (ctx: SourceContext) => source.open!(ctx) } : {}),
+    read(ctx: SourceContext): AsyncIterable<SourceChunk<T>> {
+      return (async function* () {
+        await cluster.beginCycle(ctx.signal);
+        try {
+          yield* source.read(ctx);
+        } finally {
+          cluster.endCycle();
+        }
+      })();
+    },
+    health: async () => {
+      const mine = cluster.health();
+      const inner = source.health ? await source.health() : { ok: true as const };
+      if (!inner.ok) return inner;
+      return mine.ok ? { ok: true, detail: inner.detail ?? mine.detail } : mine;
+    },
+    ...(source.close ? { close: () => source.close!() } : {}),
+  };
+}

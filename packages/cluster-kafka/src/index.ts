@@ -1,0 +1,22 @@
+// Scale-out on Kafka: shard ownership from a consumer group, checkpoints in a compacted topic.
+
+export {
+  KafkaCheckpointStore,
+  type KafkaCheckpointStoreOptions,
+} from "./checkpoint/kafka-checkpoint-store.js";
+export { clusterSource } from "./cluster/cluster-source.js";
+export {
+  type ClusterState,
+  type ClusterStatus,
+  KafkaCluster,
+  type KafkaClusterDeps,
+} from "./cluster/kafka-cluster.js";
+export {
+  type ClusterOptions,
+  type ClusterOptionsInput,
+  clusterOptionsSchema,
+} from "./config/cluster-options.js";
+export { createClusterKafka } from "./kafka/kafka-client.js";
+export { ShardMembership, type ShardMembershipOptions } from "./membership/shard-membership.js";
+export { shardOf } from "./sharding/shard-of.js";
+export { ensureTopics, type TopicPlan } from "./topics/ensure-topics.js";
