@@ -85,7 +85,7 @@ function normalisePayload(
     );
   }
   const statusCode = asNumber(row.status_code);
-  if (statusCode === undefined || !Number.isInteger(statusCode)) {
+  if (statusCode === undefined || !Number.isSafeInteger(statusCode)) {
     throw new RowParseError("status_code is missing or not an integer", requestId);
   }
   const ok = statusCode >= 200 && statusCode < 400;
