@@ -106,6 +106,17 @@ describe("databricks-shield -once against the emulated workspace, Akto and Kafka
       expect(output).not.toContain(ws.credentials.clientSecret);
       expect(output).not.toContain(AKTO_TOKEN);
     }
-    expect(first.stdout.length).toBeGreaterThan(0);
+    // The per-cycle summary log says what the source saw, not only generic counts.
+    const summary = first.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "cycle summary");
+    expect(summary).toMatchObject({
+      agents: ws.manifest.agents.filter((a) => a.task.startsWith("agent/")).length,
+      executions: expected.length,
+      parseFailures: seededRows.length - expected.length,
+    });
+    expect(summary?.tables).toBeGreaterThanOrEqual(4);
   });
 });

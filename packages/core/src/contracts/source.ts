@@ -31,5 +31,7 @@ export interface Source<T = unknown> {
   open?(ctx: SourceContext): Promise<void>;
   read(ctx: SourceContext): AsyncIterable<SourceChunk<T>>;
   health?(): Promise<HealthStatus>;
+  /** Figures about the last pass for the runner's per-cycle summary log (agents, tables, late rows…). */
+  cycleSummary?(): Readonly<Record<string, number>> | undefined;
   close?(): Promise<void>;
 }

@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
 import type { CheckpointStore, HealthStatus, Logger, Sink, Source, Transform } from "@pipekit/core";
+import { clusterSource, type KafkaCluster } from "@pipekit/cluster-kafka";
+import { clusterEngine } from "../cluster/cluster-engine.js";
+import { createRunnerCluster } from "../cluster/runner-cluster.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";
 import type { Readiness } from "../service/http-server.js";
@@ -18,16 +21,26 @@ export interface BuiltPipeline {
   /** Health of the source and of every sink, for `/readyz`. */
   readonly readiness: Readiness;
   readonly checkpointPath: string | undefined;
+  /** Set when the config has a `cluster:` block: this instance's membership (status, health). */
+  readonly cluster?: KafkaCluster;
+  /** The source's own figures about its last pass, for the per-cycle summary log. */
+  readonly cycleSummary: () => Readonly<Record<string, number>>;
 }
 
 /** Validated config → components from the registry → core's Pipeline (not yet opened). */
 export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps): Promise<BuiltPipeline> {
   const { config, baseDir } = pipeline;
   const checkpointPath = config.checkpoints ? resolve(baseDir, config.checkpoints.path) : undefined;
-  const checkpointStore: CheckpointStore | undefined = checkpointPath
-    ? createFileCheckpointStore(checkpointPath)
-    : undefined;
-  const componentDeps = { logger: deps.logger, baseDir, ...(checkpointStore ? { checkpointStore } : {}) };
+  // In a cluster, Kafka assigns the tables and holds the checkpoints (see @pipekit/cluster-kafka).
+  const cluster = config.cluster ? createRunnerCluster(config.cluster, deps) : undefined;
+  const checkpointStore: CheckpointStore | undefined =
+    cluster?.checkpointStore ?? (checkpointPath ? createFileCheckpointStore(checkpointPath) : undefined);
+  const componentDeps = {
+    logger: deps.logger,
+    baseDir,
+    ...(checkpointStore ? { checkpointStore } : {}),
+    ...(cluster ? { partitionFilter: cluster.partitionFilter } : {}),
+  };
 
   let source = (await pipeline.source.definition.create(
     pipeline.source.config as never,
@@ -68,9 +81,12 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
       ...(s.concurrency ? { concurrency: s.concurrency } : {}),
     });
   }
+  const unwrapped = source;
+  const cycleSummary = (): Readonly<Record<string, number>> => unwrapped.cycleSummary?.() ?? {};
+  if (cluster) source = clusterSource(source, cluster);
   if (deps.progress) source = deps.progress.wrapSource(source);
 
-  const engine = createEngine({
+  const pipelineEngine = createEngine({
     id: config.id,
     source,
     transforms,
@@ -84,8 +100,11 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     ...(deps.meterProvider ? { meterProvider: deps.meterProvider } : {}),
   });
 
+  const engine = cluster ? clusterEngine(pipelineEngine, cluster) : pipelineEngine;
+
   const readiness: Readiness = async () => {
     const checks: [string, { health?(): Promise<HealthStatus> }][] = [
+      ...(cluster ? [["cluster", { health: async () => cluster.health() }] as const] : []),
       ["source", source],
       ...sinks.map((s) => [s.id, s.sink] as [string, Sink]),
     ];
@@ -100,7 +119,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     );
     return Object.fromEntries(results);
   };
-  return { engine, readiness, checkpointPath };
+  return { ...(cluster ? { cluster } : {}), engine, readiness, checkpointPath, cycleSummary };
 }
 
 /** Drops undefined fields so engine defaults apply to what the YAML left out. */

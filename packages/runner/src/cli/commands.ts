@@ -120,6 +120,7 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
         ? { http: { port, ...(pipeline.config.http?.host ? { host: pipeline.config.http.host } : {}) } }
         : {}),
       drainTimeoutMs: (pipeline.config.shutdown?.drain_timeout_seconds ?? 30) * 1000,
+      summarize: () => built.cycleSummary(),
       onCycle: () => {
         if (!oneShot) tracker.reset();
       },

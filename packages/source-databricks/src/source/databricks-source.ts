@@ -110,6 +110,22 @@ export class DatabricksSourceImpl implements DatabricksSource {
     return this.summary;
   }
 
+  cycleSummary(): Readonly<Record<string, number>> | undefined {
+    const cycle = this.summary;
+    if (!cycle) return undefined;
+    const sum = (pick: (t: TableCycleStats) => number) => cycle.tables.reduce((n, t) => n + pick(t), 0);
+    return {
+      agents: cycle.inventory.agents.length,
+      tables: cycle.tables.length,
+      tablesSkipped: cycle.tables.filter((t) => t.error !== undefined).length,
+      rowsRead: sum((t) => t.rowsRead),
+      executions: sum((t) => t.emitted),
+      lateRows: sum((t) => t.late),
+      duplicatesSuppressed: sum((t) => t.duplicates),
+      parseFailures: sum((t) => t.parseFailures),
+    };
+  }
+
   async *read(ctx: SourceContext): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
     const logger = ctx.logger;
     const metrics = new SourceMetrics(ctx.meter);
