@@ -3,7 +3,8 @@ import type { KafkaCluster } from "./kafka-cluster.js";
 
 /**
  * Wraps a source (built with `partitionFilter: cluster.partitionFilter`) so each pass first waits
- * for a stable shard assignment and ends with the cluster's per-cycle report.
+ * for a stable shard assignment and ends with the cluster's per-cycle report. The cluster's own
+ * health is `cluster.health()`.
  */
 export function clusterSource<T>(source: Source<T>, cluster: KafkaCluster): Source<T> {
   return {
@@ -19,12 +20,7 @@ export function clusterSource<T>(source: Source<T>, cluster: KafkaCluster): Sour
         }
       })();
     },
-    health: async () => {
-      const mine = cluster.health();
-      const inner = source.health ? await source.health() : { ok: true as const };
-      if (!inner.ok) return inner;
-      return mine.ok ? { ok: true, detail: inner.detail ?? mine.detail } : mine;
-    },
+    ...(source.health ? { health: () => source.health!() } : {}),
     ...(source.close ? { close: () => source.close!() } : {}),
   };
 }

@@ -68,6 +68,7 @@ export class KafkaCluster {
   private failure: Error | undefined;
   private readonly listeners = new Set<() => void>();
   private cycleTables = new Set<string>();
+  private cycleAssignment = 0;
   private lastCycleTables: readonly string[] = [];
   private started: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
@@ -170,6 +171,7 @@ export class KafkaCluster {
   async beginCycle(signal?: AbortSignal): Promise<void> {
     this.cycleTables = new Set();
     await this.waitUntilStable(signal);
+    this.cycleAssignment = this.assignments;
   }
 
   /** The keys the cycle read; logged with the shards owned. */
@@ -178,6 +180,8 @@ export class KafkaCluster {
     this.logger.info(
       {
         shards: [...this.ready].sort((a, b) => a - b),
+        // Equal start and end assignments: the tables were read under one, unchanged ownership.
+        startAssignment: this.cycleAssignment,
         assignment: this.assignments,
         tableCount: this.lastCycleTables.length,
         tables: this.lastCycleTables,

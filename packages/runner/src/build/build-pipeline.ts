@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
-import type { CheckpointStore, HealthStatus, Logger, Sink, Source, Transform } from "@pipekit/core";
 import { clusterSource, type KafkaCluster } from "@pipekit/cluster-kafka";
+import type { CheckpointStore, HealthStatus, Logger, Sink, Source, Transform } from "@pipekit/core";
 import { clusterEngine } from "../cluster/cluster-engine.js";
 import { createRunnerCluster } from "../cluster/runner-cluster.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
@@ -104,7 +104,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
 
   const readiness: Readiness = async () => {
     const checks: [string, { health?(): Promise<HealthStatus> }][] = [
-      ...(cluster ? [["cluster", { health: async () => cluster.health() }] as const] : []),
+      ...(cluster ? [clusterCheck(cluster)] : []),
       ["source", source],
       ...sinks.map((s) => [s.id, s.sink] as [string, Sink]),
     ];
@@ -120,6 +120,11 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     return Object.fromEntries(results);
   };
   return { ...(cluster ? { cluster } : {}), engine, readiness, checkpointPath, cycleSummary };
+}
+
+/** The cluster's membership as a readiness check (owned shards and state in its detail). */
+function clusterCheck(cluster: KafkaCluster): [string, { health(): Promise<HealthStatus> }] {
+  return ["cluster", { health: async () => cluster.health() }];
 }
 
 /** Drops undefined fields so engine defaults apply to what the YAML left out. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clusterConfigSchema } from "../cluster/cluster-config.js";
 
 /**
  * The runner's own part of a pipeline file. Runner-level keys are snake_case (like Vector and
@@ -107,6 +108,8 @@ export const pipelineConfigSchema = z.strictObject({
   logging: z.strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).optional(),
   plugins: z.array(z.string().min(1)).default([]),
   tests: z.array(configTestSchema).default([]),
+  /** Share the work with other instances through Kafka (off when absent). */
+  cluster: clusterConfigSchema.optional(),
 });
 
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;

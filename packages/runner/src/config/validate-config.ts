@@ -136,7 +136,14 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   const top = pipelineConfigSchema.safeParse(data);
   reportUnknownKeys(pipelineConfigSchema, data, []);
   if (!top.success) reportZod(top.error, [], data);
-  else if (top.data.schedule.cron !== undefined) {
+  else if (top.data.cluster && top.data.checkpoints) {
+    issueAt(
+      ["checkpoints"],
+      "checkpoints.path cannot be used with cluster: a cluster keeps checkpoints in its Kafka topic (cluster.checkpoint_topic) so any instance can take over any table",
+      "key",
+    );
+  }
+  if (top.success && top.data.schedule.cron !== undefined) {
     try {
       checkCron(top.data.schedule.cron);
     } catch (error) {

@@ -70,9 +70,28 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
     transforms,
     sinks,
     dead_letter: { path: resolve(s.SHIELD_STATE_DIR, "dead-letters.jsonl") },
-    checkpoints: { path: resolve(s.SHIELD_STATE_DIR, "checkpoints.json") },
+    // In a cluster the checkpoints live in Kafka, where every instance can read them.
+    ...(s.SHIELD_CLUSTER_BROKERS
+      ? { cluster: shieldCluster(s, s.SHIELD_CLUSTER_BROKERS) }
+      : { checkpoints: { path: resolve(s.SHIELD_STATE_DIR, "checkpoints.json") } }),
     schedule,
     ...(s.SHIELD_HTTP_PORT !== undefined ? { http: { port: s.SHIELD_HTTP_PORT } } : {}),
+  };
+}
+
+/** The `cluster:` block from the SHIELD_CLUSTER_* variables. */
+function shieldCluster(s: ShieldSettings, brokers: string): Record<string, unknown> {
+  return {
+    brokers: brokers.split(",").map((b) => b.trim()),
+    group: s.SHIELD_CLUSTER_GROUP,
+    ...(s.SHIELD_CLUSTER_COORDINATION_TOPIC
+      ? { coordination_topic: s.SHIELD_CLUSTER_COORDINATION_TOPIC }
+      : {}),
+    ...(s.SHIELD_CLUSTER_CHECKPOINT_TOPIC ? { checkpoint_topic: s.SHIELD_CLUSTER_CHECKPOINT_TOPIC } : {}),
+    ...(s.SHIELD_CLUSTER_SHARDS !== undefined ? { shards: s.SHIELD_CLUSTER_SHARDS } : {}),
+    ...(s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS !== undefined
+      ? { session_timeout_ms: s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS }
+      : {}),
   };
 }
 

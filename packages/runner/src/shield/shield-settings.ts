@@ -48,6 +48,17 @@ export const shieldEnvSchema = z.object({
   /** Key for stable HMAC pseudonyms instead of masks. */
   SHIELD_REDACTION_HMAC_KEY: optional,
   SHIELD_HTTP_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))),
+  /**
+   * Scale-out: brokers ("host:port,…") of the Kafka cluster that coordinates several instances.
+   * Set, it turns cluster mode on: tables are shared out by a consumer group and checkpoints live
+   * in a compacted topic instead of SHIELD_STATE_DIR.
+   */
+  SHIELD_CLUSTER_BROKERS: optional,
+  SHIELD_CLUSTER_GROUP: optional.transform((v) => v ?? "databricks-shield"),
+  SHIELD_CLUSTER_COORDINATION_TOPIC: optional,
+  SHIELD_CLUSTER_CHECKPOINT_TOPIC: optional,
+  SHIELD_CLUSTER_SHARDS: optional.transform((v) => (v === undefined ? undefined : Number(v))),
+  SHIELD_CLUSTER_SESSION_TIMEOUT_MS: optional.transform((v) => (v === undefined ? undefined : Number(v))),
 });
 
 export type ShieldSettings = z.output<typeof shieldEnvSchema>;
@@ -79,6 +90,20 @@ export function readShieldSettings(env: Readonly<Record<string, string | undefin
       !(Number.isInteger(s.SHIELD_HTTP_PORT) && s.SHIELD_HTTP_PORT >= 0 && s.SHIELD_HTTP_PORT < 65536)
     ) {
       problems.push("SHIELD_HTTP_PORT must be a port number");
+    }
+    if (
+      s.SHIELD_CLUSTER_SHARDS !== undefined &&
+      !(Number.isInteger(s.SHIELD_CLUSTER_SHARDS) && s.SHIELD_CLUSTER_SHARDS >= 1)
+    ) {
+      problems.push("SHIELD_CLUSTER_SHARDS must be a whole number of at least 1");
+    }
+    if (
+      s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS !== undefined &&
+      !(Number.isInteger(s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS) && s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS >= 1000)
+    ) {
+      problems.push(
+        "SHIELD_CLUSTER_SESSION_TIMEOUT_MS must be a whole number of milliseconds, at least 1000",
+      );
     }
   }
   if (problems.length > 0 || !s) {
