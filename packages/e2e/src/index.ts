@@ -1,4 +1,6 @@
 // Shared harness for the end-to-end, crash and fault suites (and bench/crash.ts, bench/e2e.ts).
+
+export { checkpointedIds } from "./crash/checkpointed-ids.js";
 export {
   CRASH_TUNING,
   type CrashHarnessOptions,
@@ -7,7 +9,6 @@ export {
   runCrashTrials,
   type TrialResult,
 } from "./crash/crash-harness.js";
-export { checkpointedIds } from "./crash/checkpointed-ids.js";
 export { KILL_PHASES, type KillPhase, type KillPlan } from "./crash/kill-points.js";
 export { randomInt, seededRandom } from "./crash/prng.js";
 export { duplicateCount, executionIdOf, executionIds } from "./ledger/akto-record-ids.js";
@@ -16,8 +17,8 @@ export { KafkaTopicTail } from "./ledger/kafka-topic-tail.js";
 export {
   PIPELINE_CLI,
   REPO_ROOT,
-  RunnerProcess,
   type RunnerExit,
+  RunnerProcess,
   runPipeline,
   runShield,
   SHIELD_CLI,

@@ -13,7 +13,10 @@ export async function checkpointedIds(path: string): Promise<Map<string, string[
     throw error;
   }
   // No try/catch: a torn checkpoint file is itself a failure the crash suite must report.
-  const positions = JSON.parse(text) as Record<string, { delivered?: [string, number][]; floor?: number | null }>;
+  const positions = JSON.parse(text) as Record<
+    string,
+    { delivered?: [string, number][]; floor?: number | null }
+  >;
   const out = new Map<string, string[]>();
   for (const [table, position] of Object.entries(positions)) {
     if (position.floor != null) {

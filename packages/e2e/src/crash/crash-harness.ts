@@ -1,6 +1,6 @@
-import { KafkaTopicTail } from "../ledger/kafka-topic-tail.js";
 import { executionIds } from "../ledger/akto-record-ids.js";
 import { readDeadLetters } from "../ledger/dead-letter-file.js";
+import { KafkaTopicTail } from "../ledger/kafka-topic-tail.js";
 import { startPipeline } from "../process/runner-process.js";
 import type { E2eStack } from "../stack/e2e-stack.js";
 import { type PipelineTuning, writeTunedShieldPipeline } from "../stack/tuned-pipeline.js";
@@ -32,6 +32,11 @@ export interface TrialResult {
   readonly atMs: number;
   /** Ids the checkpoint lists as delivered that a sink (or the dead-letter file) does not hold. */
   readonly lost: { readonly kafka: readonly string[]; readonly akto: readonly string[] };
+  /**
+   * Right after the kill: executions in each sink that the checkpoint does not list, i.e. what the
+   * restart will send again (the un-committed window this crash left).
+   */
+  readonly uncommitted: { readonly kafka: number; readonly akto: number };
   /** Duplicate deliveries this trial's run added (re-sends of what the previous kill left uncommitted). */
   readonly newDuplicates: { readonly kafka: number; readonly akto: number };
 }
@@ -52,6 +57,8 @@ export interface CrashReport {
   readonly duplicates: { readonly kafka: number; readonly akto: number };
   /** The most any single restart re-sent to one sink, and the bound it must stay under. */
   readonly maxDuplicatesPerCrash: number;
+  /** The largest un-committed window (per sink) seen right after a kill. */
+  readonly maxUncommittedAtKill: number;
   readonly duplicateBoundPerCrash: number;
   readonly expected: number;
   readonly durationMs: number;
@@ -60,7 +67,7 @@ export interface CrashReport {
 /** Small enough that one run spans many chunks, checkpoints and batches. */
 export const CRASH_TUNING: PipelineTuning = {
   chunkRows: 20,
-  checkpointEveryRows: 40,
+  checkpointEveryRows: 20,
   tableConcurrency: 2,
   budgetMessages: 100,
   batch: { akto: { max_count: 50, linger_ms: 20 }, kafka: { max_count: 100, linger_ms: 20 } },
@@ -68,17 +75,20 @@ export const CRASH_TUNING: PipelineTuning = {
 };
 
 /**
- * What one crash may leave delivered but not committed, per sink: every open table's rows since its
- * last committed checkpoint (under checkpointEveryRows + chunkRows each; one more table's worth for a
- * commit still being written when the next table opens), plus the in-flight budget and one chunk
- * admitted past it.
+ * What one crash may leave delivered to a sink but not committed (so the restart sends it again):
+ * - messages read and not yet acknowledged by every sink: the in-flight budget, plus the one chunk
+ *   admitted while there was still room (one sink may be ahead of the other by that much);
+ * - per table being read (tableConcurrency, plus one whose last chunk is still settling when the
+ *   next table opens), the rows since its last checkpoint: under checkpointEveryRows + chunkRows;
+ * - checkpoints already committable while the previous commit is still being written (the store
+ *   fsyncs the file and its folder, one commit at a time): counted as one more budget's worth.
  */
 export function duplicateBoundPerCrash(t: PipelineTuning): number {
   const chunk = t.chunkRows ?? 2000;
   const every = t.checkpointEveryRows ?? 50_000;
   const tables = t.tableConcurrency ?? 2;
   const budget = t.budgetMessages ?? 10_000;
-  return (tables + 1) * (every + chunk) + budget + chunk;
+  return (tables + 1) * (every + chunk) + 2 * (budget + chunk);
 }
 
 /**
@@ -118,7 +128,10 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
       const atMs = Date.now() - spawnedAt;
 
       const check = await checkSinks(stack, tail);
-      const dup = { kafka: check.kafkaIds.length - new Set(check.kafkaIds).size, akto: check.aktoIds.length - new Set(check.aktoIds).size };
+      const dup = {
+        kafka: check.kafkaIds.length - new Set(check.kafkaIds).size,
+        akto: check.aktoIds.length - new Set(check.aktoIds).size,
+      };
       const trial: TrialResult = {
         index,
         plan,
@@ -126,6 +139,7 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
         exitCode: killed ? null : exit.code,
         atMs,
         lost: check.lost,
+        uncommitted: check.uncommitted,
         newDuplicates: { kafka: dup.kafka - previous.kafka, akto: dup.akto - previous.akto },
       };
       previous = dup;
@@ -134,12 +148,17 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
         `trial ${index + 1}/${options.trials} ${plan.phase}#${plan.occurrence}+${plan.delayMs}ms ` +
           `${killed ? `killed at ${atMs} ms` : `exited ${exit.code} at ${atMs} ms`}; ` +
           `lost kafka=${check.lost.kafka.length} akto=${check.lost.akto.length}; ` +
+          `uncommitted kafka=${check.uncommitted.kafka} akto=${check.uncommitted.akto}; ` +
           `new duplicates kafka=${trial.newDuplicates.kafka} akto=${trial.newDuplicates.akto}`,
       );
     }
 
     // The final clean run: what every crash left behind must now arrive.
-    const final = await withTimeout(startPipeline(["run", file, "--no-progress"], stack.env).exited, runTimeoutMs, "final run");
+    const final = await withTimeout(
+      startPipeline(["run", file, "--no-progress"], stack.env).exited,
+      runTimeoutMs,
+      "final run",
+    );
     const check = await checkSinks(stack, tail);
     const kafka = new Set(check.kafkaIds);
     const akto = new Set(check.aktoIds);
@@ -170,13 +189,15 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
         finalNew,
         ...trials.map((t) => Math.max(t.newDuplicates.kafka, t.newDuplicates.akto)),
       ),
+      maxUncommittedAtKill: Math.max(...trials.map((t) => Math.max(t.uncommitted.kafka, t.uncommitted.akto))),
       duplicateBoundPerCrash: bound,
       expected: expected.length,
       durationMs: Date.now() - started,
     };
     log(
       `final run exit ${final.code}; ${report.killed}/${trials.length} killed ${JSON.stringify(killsByPhase)}; ` +
-        `duplicates kafka=${duplicates.kafka} akto=${duplicates.akto}; max per crash ${report.maxDuplicatesPerCrash} (bound ${bound}); ` +
+        `duplicates kafka=${duplicates.kafka} akto=${duplicates.akto}; max per crash ${report.maxDuplicatesPerCrash}, ` +
+        `max un-committed at a kill ${report.maxUncommittedAtKill} (bound ${bound}); ` +
         `missing kafka=${report.missingAtEnd.kafka.length} akto=${report.missingAtEnd.akto.length}`,
     );
     return report;
@@ -227,6 +248,7 @@ interface SinkCheck {
   readonly kafkaIds: string[];
   readonly aktoIds: string[];
   readonly lost: { kafka: string[]; akto: string[] };
+  readonly uncommitted: { kafka: number; akto: number };
 }
 
 async function checkSinks(stack: E2eStack, tail: KafkaTopicTail): Promise<SinkCheck> {
@@ -237,14 +259,17 @@ async function checkSinks(stack: E2eStack, tail: KafkaTopicTail): Promise<SinkCh
   const inKafka = new Set(kafkaIds);
   const inAkto = new Set(aktoIds);
   const lost = { kafka: [] as string[], akto: [] as string[] };
-  for (const ids of (await checkpointedIds(stack.checkpointFile)).values()) {
-    for (const id of ids) {
-      if (deadLettered.has(id)) continue;
-      if (!inKafka.has(id)) lost.kafka.push(id);
-      if (!inAkto.has(id)) lost.akto.push(id);
-    }
+  const checkpointed = new Set([...(await checkpointedIds(stack.checkpointFile)).values()].flat());
+  const uncommitted = {
+    kafka: [...inKafka].filter((id) => !checkpointed.has(id)).length,
+    akto: [...inAkto].filter((id) => !checkpointed.has(id)).length,
+  };
+  for (const id of checkpointed) {
+    if (deadLettered.has(id)) continue;
+    if (!inKafka.has(id)) lost.kafka.push(id);
+    if (!inAkto.has(id)) lost.akto.push(id);
   }
-  return { kafkaIds, aktoIds, lost };
+  return { kafkaIds, aktoIds, lost, uncommitted };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -7,7 +7,12 @@ import type { E2eStack } from "../stack/e2e-stack.js";
  * intended phase however long the process takes to start on a busy machine.
  */
 export type KillPhase = "discovery" | "mid-read" | "mid-delivery" | "after-checkpoint";
-export const KILL_PHASES: readonly KillPhase[] = ["discovery", "mid-read", "mid-delivery", "after-checkpoint"];
+export const KILL_PHASES: readonly KillPhase[] = [
+  "discovery",
+  "mid-read",
+  "mid-delivery",
+  "after-checkpoint",
+];
 
 export interface KillPlan {
   readonly phase: KillPhase;

@@ -17,7 +17,11 @@ export class KafkaTopicTail {
   ) {}
 
   static async start(bootstrap: string, topic: string): Promise<KafkaTopicTail> {
-    const kafka = new Kafka({ clientId: "pipekit-e2e-tail", brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: "pipekit-e2e-tail",
+      brokers: [bootstrap],
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `e2e-tail-${randomUUID()}`, maxWaitTimeInMs: 100 });
     const tail = new KafkaTopicTail(kafka, consumer, topic);
     await consumer.connect();
@@ -38,7 +42,9 @@ export class KafkaTopicTail {
     const ends = await admin.fetchTopicOffsets(this.topic).finally(() => admin.disconnect());
     const deadline = Date.now() + timeoutMs;
     const behind = () =>
-      ends.filter((p) => BigInt(p.high) > BigInt(p.low) && (this.next.get(p.partition) ?? 0n) < BigInt(p.high));
+      ends.filter(
+        (p) => BigInt(p.high) > BigInt(p.low) && (this.next.get(p.partition) ?? 0n) < BigInt(p.high),
+      );
     while (behind().length > 0) {
       if (Date.now() > deadline) {
         throw new Error(

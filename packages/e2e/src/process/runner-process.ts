@@ -89,7 +89,10 @@ export function startPipeline(args: readonly string[], env: Readonly<Record<stri
 }
 
 /** Runs to completion and returns how it ended. */
-export function runShield(args: readonly string[], env: Readonly<Record<string, string>>): Promise<RunnerExit> {
+export function runShield(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<RunnerExit> {
   return startShield(args, env).exited;
 }
 

@@ -47,7 +47,8 @@ export interface E2eStack {
  */
 export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
   const aktoToken = "eyJhbGciOiJIUzI1NiJ9.e2e-stack-jwt.c2lnbmF0dXJl";
-  const topic = options.topic ?? `akto.api.logs.e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const topic =
+    options.topic ?? `akto.api.logs.e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const ws = await startWorkspaceEmulator({
     seed: options.seed ?? 8,
     rowsPerTable: options.rowsPerTable ?? 100,
@@ -66,7 +67,9 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     await ws.close();
     throw error;
   }
-  const payload = ws.manifest.tables.filter((t) => t.kind === "ai_gateway_payload" || t.kind === "legacy_payload");
+  const payload = ws.manifest.tables.filter(
+    (t) => t.kind === "ai_gateway_payload" || t.kind === "legacy_payload",
+  );
   const seeded = payload.flatMap((t) => t.rows ?? []);
   const added: string[] = [];
   const dir = stateDir;
@@ -109,7 +112,11 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
 }
 
 async function createTopic(bootstrap: string, topic: string, partitions: number): Promise<void> {
-  const admin = new Kafka({ clientId: "pipekit-e2e-admin", brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "pipekit-e2e-admin",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
