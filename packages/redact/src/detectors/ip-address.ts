@@ -40,10 +40,14 @@ function findIpv6(text: string, out: Finding[]): void {
     let end = colon + 1;
     while (end < text.length && isIpv6Char(text.charCodeAt(end))) end++;
     from = end + 1;
-    // Trailing '.' is sentence punctuation; the candidate must stand alone (not inside a word).
-    while (end > start && text.charCodeAt(end - 1) === 46) end--;
     if (start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
-    if (end < text.length && isWordChar(text.charCodeAt(end))) continue;
+    // "…d7a2.eyJ…": the hex run ran into a following word; cut back to the last separator.
+    if (end < text.length && isWordChar(text.charCodeAt(end))) {
+      while (end > start && !isSeparator(text.charCodeAt(end - 1))) end--;
+    }
+    // Trailing '.' is sentence punctuation, a single trailing ':' comes before a port or a label.
+    while (end > start && text.charCodeAt(end - 1) === 46) end--;
+    if (end - start > 2 && text.charCodeAt(end - 1) === 58 && text.charCodeAt(end - 2) !== 58) end--;
     const candidate = text.slice(start, end);
     if (countColons(candidate) < 2 || !isIPv6(candidate) || !plausibleIpv6(candidate)) continue;
     out.push({ detector: "IP_ADDRESS", start, end });
@@ -65,6 +69,9 @@ function isHex(c: number): boolean {
 }
 function isIpv6Char(c: number): boolean {
   return isHex(c) || c === 58 || c === 46;
+}
+function isSeparator(c: number): boolean {
+  return c === 58 || c === 46;
 }
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;

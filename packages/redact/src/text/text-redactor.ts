@@ -15,6 +15,7 @@ const WINDOW_CONTEXT = 3;
 /** No detector matches anything shorter. */
 const MIN_LENGTH = 4;
 const PROTECTED = "";
+const MAX_PASSES = 4;
 
 /**
  * Runs the active detectors over one string and rewrites it. Per string there is one combined
@@ -59,16 +60,22 @@ export class TextRedactor {
 
   /** The redacted text (the same string when nothing was found); `onFinding` is told each detector hit. */
   redact(text: string, memo: Map<string, boolean>, onFinding: (detector: string) => void): string {
-    const findings = this.find(text, memo);
-    if (findings.length === 0) return text;
-    let out = "";
-    let last = 0;
-    for (const f of findings) {
-      out += text.slice(last, f.start) + this.replacement(f.detector, text.slice(f.start, f.end));
-      last = f.end;
-      onFinding(f.detector);
+    // A replacement changes the neighbourhood of what is left (a value that ran into a key is now
+    // followed by a token), so a changed text is scanned again until nothing more is found: that
+    // is what makes redact(redact(x)) == redact(x). Only texts with findings pay for it.
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const findings = this.find(text, memo);
+      if (findings.length === 0) break;
+      let out = "";
+      let last = 0;
+      for (const f of findings) {
+        out += text.slice(last, f.start) + this.replacement(f.detector, text.slice(f.start, f.end));
+        last = f.end;
+        onFinding(f.detector);
+      }
+      text = out + text.slice(last);
     }
-    return out + text.slice(last);
+    return text;
   }
 
   /** Accepted findings, ordered by position, without overlaps and without allow-listed values. */

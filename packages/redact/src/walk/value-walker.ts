@@ -23,6 +23,9 @@ export interface WalkSettings {
 /** Deeper than this is a cycle or an attack, not an agent payload. */
 const MAX_DEPTH = 256;
 const REMOVE = Symbol("remove");
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"/g;
+/** Sticky: whitespace then ':' right after a literal makes it an object key. */
+const KEY_COLON = /\s*:/y;
 /** Shorter texts are cheaper to scan again than to hash and look up. */
 const TEXT_MEMO_MIN_LENGTH = 32;
 
@@ -103,30 +106,55 @@ export class ValueWalker {
 
   /** The redacted JSON text, or undefined when `value` is not JSON (then it is treated as text). */
   private visitJsonString(value: string, depth: number): string | undefined {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-    if (parsed === null || typeof parsed !== "object") return undefined;
+    const parsed = parseContainer(value);
+    if (parsed === undefined) return undefined;
     const outer = { lossy: this.lossy, inNested: this.inNestedJson };
     const mark = this.report.mark();
     this.lossy = false;
     this.inNestedJson = true;
+    let lossy = false;
     try {
       const redacted = this.visit(parsed, depth + 1);
       if (redacted === parsed) return value;
-      // Integers beyond 2^53 would change on re-serialisation: redact the text as text instead.
-      if (this.lossy) {
-        this.report.rollback(mark);
-        return undefined;
-      }
-      return JSON.stringify(redacted);
+      if (!this.lossy) return JSON.stringify(redacted);
+      lossy = true;
     } finally {
       this.lossy = outer.lossy;
       this.inNestedJson = outer.inNested;
     }
+    // Integers beyond 2^53 would change on re-serialisation: take back what the walk found and
+    // redact the string literals of the text in place instead, leaving every number as written.
+    this.report.rollback(mark);
+    return lossy ? this.redactStringLiterals(value, depth) : value;
+  }
+
+  /**
+   * Each string literal of JSON text redacted where it stands: a key's literal is kept (and decides
+   * whether the following string value is blocked), a value's literal goes through `visitString`.
+   */
+  private redactStringLiterals(json: string, depth: number): string {
+    const { isBlockedKey, blockMode } = this.settings;
+    let out = "";
+    let last = 0;
+    let blocked = false;
+    STRING_LITERAL.lastIndex = 0;
+    for (let m = STRING_LITERAL.exec(json); m !== null; m = STRING_LITERAL.exec(json)) {
+      const literal = m[0];
+      const end = m.index + literal.length;
+      const decoded = JSON.parse(literal) as string;
+      KEY_COLON.lastIndex = end;
+      if (KEY_COLON.test(json)) {
+        blocked = blockMode !== undefined && isBlockedKey(decoded);
+        continue;
+      }
+      // (A removed value cannot take its key along here: it becomes "".)
+      const redacted = blocked ? blockedText(this.block(decoded, blockMode!, depth + 1)) : this.visitString(decoded, depth + 1);
+      blocked = false;
+      if (redacted === decoded) continue;
+      out += json.slice(last, m.index) + JSON.stringify(redacted);
+      last = end;
+    }
+    return last === 0 ? json : out + json.slice(last);
   }
 
   private visitArray(array: readonly unknown[], depth: number): unknown[] {
@@ -172,6 +200,14 @@ export class ValueWalker {
     return out ?? object;
   }
 
+  /** JSON text under a blocked key: every leaf is blocked and the text stays JSON. */
+  private blockJsonString(value: string, mode: RedactionMode, depth: number): string | undefined {
+    const parsed = parseContainer(value);
+    if (parsed === undefined) return undefined;
+    const blocked = this.block(parsed, mode, depth + 1);
+    return blocked === parsed ? value : JSON.stringify(blocked);
+  }
+
   /** A value under a blocked key: every string and number in it is a secret; booleans and null are kept. */
   private block(value: unknown, mode: RedactionMode, depth: number): unknown {
     if (value === null || typeof value === "boolean" || value === undefined) return value;
@@ -179,6 +215,10 @@ export class ValueWalker {
     if (mode === "remove") {
       this.report.add(BLOCKED_KEY, formatPath(this.path));
       return REMOVE;
+    }
+    if (typeof value === "string" && looksLikeJson(value)) {
+      const blocked = this.blockJsonString(value, mode, depth);
+      if (blocked !== undefined) return blocked;
     }
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
       this.report.add(BLOCKED_KEY, formatPath(this.path));
@@ -223,6 +263,19 @@ export class ValueWalker {
       return out ?? value;
     }
     return value;
+  }
+}
+
+function blockedText(value: unknown): string {
+  return value === REMOVE ? "" : (value as string);
+}
+
+function parseContainer(value: string): object | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 
