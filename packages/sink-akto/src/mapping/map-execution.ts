@@ -72,7 +72,7 @@ export function mapExecution(execution: AgentExecution, config: AktoMappingConfi
   const mapped = [
     finish(execution.requestId, "agent", {
       ...constantFields(config),
-      path: `/serving-endpoints/${encodeURIComponent(endpoint)}/invocations`,
+      path: `/serving-endpoints/${pathSegment(endpoint)}/invocations`,
       method: "POST",
       requestHeaders: JSON.stringify(requestHeaders),
       responseHeaders: JSON.stringify({ "content-type": "application/json" }),
@@ -115,7 +115,7 @@ function mapToolCall(
   const startTime = call.startTime !== undefined ? epochSeconds(call.startTime) : undefined;
   return finish(`${execution.requestId}#tool:${callId}`, "tool", {
     ...constantFields(config),
-    path: `/tools/${encodeURIComponent(call.name)}`,
+    path: `/tools/${pathSegment(call.name)}`,
     method: "POST",
     requestHeaders: JSON.stringify({
       host: toolHost(call.name, execution.agent.endpoint, execution.workspace),
@@ -245,6 +245,14 @@ function epochSeconds(epochMs: number): number | undefined {
   if (!Number.isFinite(epochMs) || epochMs < 0) return undefined;
   const seconds = Math.floor(epochMs / 1000);
   return seconds <= INT32_MAX ? seconds : undefined;
+}
+
+/** Lone UTF-16 surrogates (not valid Unicode) become U+FFFD, else encodeURIComponent throws URIError. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A name from the data (endpoint, tool) as one URL path segment; model output may hold any text. */
+function pathSegment(name: string): string {
+  return encodeURIComponent(name.replace(LONE_SURROGATE, "\ufffd"));
 }
 
 function headerValue(value: string): string {
