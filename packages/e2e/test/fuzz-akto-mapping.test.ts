@@ -82,7 +82,7 @@ describe("Akto mapping under hostile input", () => {
     fc.assert(
       fc.property(fc.oneof(nastyValue, hostileExecution), nastyString, (value, id) => {
         try {
-          const out = transform.transform(createMessage(id, value as AgentExecution), ctx) as {
+          const out = transform.transform(createMessage(id, value as AgentExecution), ctx) as unknown as {
             value: AktoRecord;
           }[];
           for (const m of out) expectValidRecord(m.value);
@@ -175,7 +175,7 @@ describe("Akto mapping under hostile input", () => {
     it.each(cases)("%s", (name, value, expected) => {
       let outcome: "mapped" | "PoisonError";
       try {
-        const out = transform.transform(createMessage("msg-1", value as AgentExecution), ctx) as {
+        const out = transform.transform(createMessage("msg-1", value as AgentExecution), ctx) as unknown as {
           value: AktoRecord;
         }[];
         for (const m of out) expectValidRecord(m.value);
