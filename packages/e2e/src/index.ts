@@ -14,6 +14,7 @@ export { randomInt, seededRandom } from "./crash/prng.js";
 export { duplicateCount, executionIdOf, executionIds } from "./ledger/akto-record-ids.js";
 export { type DeadLetterEntry, readDeadLetters } from "./ledger/dead-letter-file.js";
 export { KafkaTopicTail } from "./ledger/kafka-topic-tail.js";
+export { type DeliveryStatus, deliveryStatus } from "./ledger/sink-check.js";
 export {
   PIPELINE_CLI,
   REPO_ROOT,
@@ -25,5 +26,6 @@ export {
   startPipeline,
   startShield,
 } from "./process/runner-process.js";
+export { waitFor } from "./process/wait-for.js";
 export { type E2eStack, type E2eStackOptions, startE2eStack } from "./stack/e2e-stack.js";
 export { type PipelineTuning, writeTunedShieldPipeline } from "./stack/tuned-pipeline.js";
