@@ -1,0 +1,132 @@
+/**
+ * End to end under load: 1,000,000 seeded executions from the workspace emulator through the
+ * Databricks source → redact → akto_mapping → Kafka sink on a real broker (started here), then the
+ * same pipeline with the Kafka sink held to 10% of the speed the first run reached.
+ * The pipeline runs in its own child process (bench/support/e2e-pipeline-child.ts), so the RSS
+ * figures are the pipeline's alone: the emulator (DuckDB) runs in another child and Kafka in a JVM.
+ *   e2eRowsPerSec          rows/s, source rows read ÷ wall time (open → everything acknowledged)
+ *   e2eRecordsPerSec       Akto records/s into Kafka (one per execution plus one per tool call)
+ *   e2eRows                rows delivered or dead-lettered (= seeded rows when the run completes)
+ *   e2eComplete            1 when all 1,000,000 rows went through; 0 when FULL_RUN_MAX_MS stopped it
+ *   e2eDeadLettered        rows dead-lettered (the seeder's malformed rows)
+ *   e2ePeakRssMB           peak RSS of the pipeline process during the full run
+ *   e2eBaselineRssMB       RSS of the same process before the pipeline opened (modules loaded)
+ *   throttledRecordsPerSec the throttled sink's rate (10% of e2eRecordsPerSec)
+ *   throttledPeakRssMB     peak RSS of the pipeline process during the 60 s throttled run
+ *   throttledRssAt20sMB / throttledRssAt60sMB  peak RSS in the 5 s before 20 s and before 60 s
+ *   throttledRssGrowthMB   throttledRssAt60sMB − throttledRssAt20sMB (flat memory ⇒ about 0)
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startKafkaBroker } from "@pipekit/testkit-kafka";
+import { Kafka, logLevel } from "kafkajs";
+import { type EmulatorInfo, startEmulatorProcess } from "./support/databricks-emulator.js";
+import type { E2eJob, E2eResult } from "./support/e2e-pipeline-child.js";
+
+const TOTAL_ROWS = 1_000_000;
+const AGENTS = 1; // 3 AI Gateway tables + 1 legacy table
+const TABLES = 3 * AGENTS + 1;
+const PARTITIONS = 3;
+const FULL_TOPIC = "bench.e2e";
+const THROTTLED_TOPIC = "bench.e2e.throttled";
+const THROTTLE_FRACTION = 0.1;
+const THROTTLED_RUN_MS = 60_000;
+/**
+ * The full run stops here if it has not finished (a shared, loaded machine): the figures then cover
+ * the rows done, and e2eComplete is 0. Keeps the whole benchmark well under 10 minutes.
+ */
+const FULL_RUN_MAX_MS = 330_000;
+const CHILD = fileURLToPath(new URL("./support/e2e-pipeline-child.ts", import.meta.url));
+
+function runPipelineProcess(job: E2eJob): Promise<E2eResult> {
+  const child = fork(CHILD, [], {
+    execArgv: ["--expose-gc", "--conditions=@pipekit/source", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`pipeline process exited with ${code} without a result`)));
+    child.once("message", (raw) => {
+      const reply = raw as { ok: true; result: E2eResult } | { ok: false; error: string };
+      if (reply.ok) resolve(reply.result);
+      else reject(new Error(`pipeline process failed: ${reply.error}`));
+    });
+    child.send(job);
+  });
+}
+
+/** Records the broker holds in a topic: the sum of its partitions' high watermarks. */
+async function topicRecords(brokers: string[], topic: string): Promise<number> {
+  const admin = new Kafka({ clientId: "bench-e2e", brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export async function run(): Promise<Record<string, number>> {
+  const [emulator, broker] = await Promise.all([
+    startEmulatorProcess({ seed: 1, agents: AGENTS, rowsPerTable: TOTAL_ROWS / TABLES }),
+    startKafkaBroker({ heapMb: 1024 }),
+  ]);
+  try {
+    await broker.createTopics([
+      { topic: FULL_TOPIC, numPartitions: PARTITIONS },
+      { topic: THROTTLED_TOPIC, numPartitions: PARTITIONS },
+    ]);
+    const info: EmulatorInfo = emulator.info;
+    const seeded = info.tables.reduce((n, t) => n + t.rowCount, 0);
+    const malformed = info.tables.reduce((n, t) => n + t.malformed, 0);
+
+    const full = await runPipelineProcess({
+      emulator: info,
+      brokers: broker.brokers,
+      topic: FULL_TOPIC,
+      durationMs: FULL_RUN_MAX_MS,
+    });
+    const done = full.received - full.abandoned;
+    if (!full.stopped && (full.received !== seeded || full.deadLettered !== malformed)) {
+      throw new Error(
+        `read ${full.received} rows with ${full.deadLettered} dead-lettered; seeded ${seeded} with ${malformed} malformed`,
+      );
+    }
+    const inTopic = await topicRecords(broker.brokers, FULL_TOPIC);
+    if (inTopic !== full.sent)
+      throw new Error(`sink acknowledged ${full.sent} records, topic holds ${inTopic}`);
+    const recordsPerSec = full.sent / full.seconds;
+
+    const throttledRate = Math.max(1, Math.round(recordsPerSec * THROTTLE_FRACTION));
+    const throttled = await runPipelineProcess({
+      emulator: info,
+      brokers: broker.brokers,
+      topic: THROTTLED_TOPIC,
+      throttleRecordsPerSec: throttledRate,
+      durationMs: THROTTLED_RUN_MS,
+      rssMarksMs: [20_000, THROTTLED_RUN_MS],
+    });
+    const [at20 = 0, at60 = 0] = throttled.rssAtMarksMB;
+    return {
+      e2eRowsPerSec: Math.round(done / full.seconds),
+      e2eRecordsPerSec: Math.round(recordsPerSec),
+      e2eRows: done,
+      e2eComplete: full.stopped ? 0 : 1,
+      e2eDeadLettered: full.deadLettered,
+      e2eSeconds: round1(full.seconds),
+      e2ePeakRssMB: round1(full.peakRssMB),
+      e2eBaselineRssMB: round1(full.baselineRssMB),
+      throttledRecordsPerSec: throttledRate,
+      throttledActualRecordsPerSec: Math.round(throttled.sent / throttled.seconds),
+      throttledPeakRssMB: round1(throttled.peakRssMB),
+      throttledRssAt20sMB: round1(at20),
+      throttledRssAt60sMB: round1(at60),
+      throttledRssGrowthMB: round1(at60 - at20),
+    };
+  } finally {
+    await Promise.allSettled([emulator.close(), broker.stop()]);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Child entry of bench/e2e.ts: one end-to-end pipeline (Databricks source → redact → akto_mapping
+ * → Kafka sink) in a fresh process, so its RSS is the pipeline's alone (no emulator, no broker, no
+ * other benchmark's leftovers). Receives an E2eJob over IPC, answers with an E2eResult.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type ComponentContext,
+  FileCheckpointStore,
+  type Message,
+  NullSink,
+  Pipeline,
+  type Sink,
+  type WriteContext,
+} from "@pipekit/core";
+import { redactTransform } from "@pipekit/redact";
+import { aktoMappingTransform } from "@pipekit/sink-akto";
+import { createKafkaSink } from "@pipekit/sink-kafka";
+import { createDatabricksSource } from "@pipekit/source-databricks";
+import type { EmulatorInfo } from "./databricks-emulator.js";
+
+export interface E2eJob {
+  readonly emulator: EmulatorInfo;
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  /** Cap the Kafka sink at this many records/s (the slow-sink run); none = full speed. */
+  readonly throttleRecordsPerSec?: number;
+  /** Stop the pipeline after this long (the slow-sink run, or a cap on a loaded machine); none = read every row. */
+  readonly durationMs?: number;
+  /** Elapsed times (ms) at which to report the RSS seen in the preceding window. */
+  readonly rssMarksMs?: readonly number[];
+}
+
+export interface E2eResult {
+  readonly received: number;
+  /** Rows read but neither delivered nor dead-lettered when the run was stopped. */
+  readonly abandoned: number;
+  readonly deadLettered: number;
+  readonly sent: number;
+  readonly seconds: number;
+  readonly baselineRssMB: number;
+  readonly peakRssMB: number;
+  /** Peak RSS over the RSS_MARK_WINDOW_MS before each requested mark. */
+  readonly rssAtMarksMB: readonly number[];
+  readonly stopped: boolean;
+}
+
+const SAMPLE_EVERY_MS = 100;
+const PROGRESS_EVERY_MS = 15_000;
+const RSS_MARK_WINDOW_MS = 5_000;
+const MB = 2 ** 20;
+
+/**
+ * Counts what the Kafka sink accepted (for progress lines) and, when given a rate, holds it to that
+ * rate: after each batch, wait until the records written so far are due. That makes the sink the
+ * bottleneck, as a slow destination would, so backpressure must stop the source reading ahead.
+ */
+class PacedSink implements Sink {
+  readonly type: string;
+  written = 0;
+  private started: number | undefined;
+  constructor(
+    private readonly inner: Sink,
+    private readonly recordsPerSec: number | undefined,
+  ) {
+    this.type = inner.type;
+  }
+  open(ctx: ComponentContext): Promise<void> {
+    return this.inner.open?.(ctx) ?? Promise.resolve();
+  }
+  async write(batch: readonly Message[], ctx: WriteContext) {
+    this.started ??= performance.now();
+    const result = await this.inner.write(batch, ctx);
+    this.written += batch.length;
+    if (this.recordsPerSec !== undefined) {
+      const due = this.started + (this.written / this.recordsPerSec) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    return result;
+  }
+  close(): Promise<void> {
+    return this.inner.close?.() ?? Promise.resolve();
+  }
+}
+
+async function runJob(job: E2eJob): Promise<E2eResult> {
+  const stateDir = mkdtempSync(join(tmpdir(), "pipekit-bench-e2e-"));
+  const kafka = createKafkaSink({ brokers: [...job.brokers], topic: job.topic });
+  const sink = new PacedSink(kafka, job.throttleRecordsPerSec);
+  const deadLetters = new NullSink();
+  const pipeline = new Pipeline({
+    id: "bench-e2e",
+    source: createDatabricksSource({
+      host: job.emulator.url,
+      clientId: job.emulator.clientId,
+      clientSecret: job.emulator.clientSecret,
+      caCert: job.emulator.caPem,
+      lookBackMinutes: 24 * 60,
+      safetyLagSeconds: 0,
+    }),
+    transforms: [
+      { id: "redact", transform: redactTransform() },
+      { id: "akto_mapping", transform: aktoMappingTransform() },
+    ],
+    // The shield's own Kafka batch size.
+    sinks: [{ id: "kafka", sink, batch: { maxCount: 500 } }],
+    deadLetter: deadLetters,
+    checkpointStore: new FileCheckpointStore(join(stateDir, "checkpoints.json")),
+  });
+
+  globalThis.gc?.();
+  const baselineRss = process.memoryUsage.rss();
+  const samples: { at: number; rss: number }[] = [];
+  const started = performance.now();
+  const sample = () => samples.push({ at: performance.now() - started, rss: process.memoryUsage.rss() });
+  const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+  const progress = setInterval(() => {
+    const seconds = Math.round((performance.now() - started) / 1000);
+    const rss = Math.round(process.memoryUsage.rss() / MB);
+    process.stderr.write(`[bench e2e] ${seconds} s: ${sink.written} records in Kafka, RSS ${rss} MB\n`);
+  }, PROGRESS_EVERY_MS);
+  let stopTimer: NodeJS.Timeout | undefined;
+  try {
+    await pipeline.open();
+    const cycle = pipeline.runCycle();
+    if (job.durationMs !== undefined) {
+      // Whatever is still queued behind the slow sink when time is up is abandoned: this run
+      // measures memory under backpressure, not delivery.
+      stopTimer = setTimeout(() => void pipeline.stop({ timeoutMs: 2_000 }), job.durationMs);
+    }
+    const report = await cycle;
+    sample();
+    const seconds = (performance.now() - started) / 1000;
+    const peakIn = (from: number, to: number) =>
+      samples.filter((s) => s.at >= from && s.at <= to).reduce((m, s) => Math.max(m, s.rss), 0) / MB;
+    return {
+      received: report.received,
+      abandoned: report.abandoned,
+      deadLettered: report.deadLettered,
+      sent: report.sent.kafka ?? 0,
+      seconds,
+      baselineRssMB: baselineRss / MB,
+      peakRssMB: peakIn(0, Number.POSITIVE_INFINITY),
+      rssAtMarksMB: (job.rssMarksMs ?? []).map((mark) => peakIn(mark - RSS_MARK_WINDOW_MS, mark)),
+      stopped: report.stopped,
+    };
+  } finally {
+    clearInterval(sampler);
+    clearInterval(progress);
+    clearTimeout(stopTimer);
+    await pipeline.close({ timeoutMs: 2_000 });
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+process.once("message", (job) => {
+  runJob(job as E2eJob).then(
+    (result) => process.send?.({ ok: true, result }, () => process.exit(0)),
+    (error: unknown) =>
+      process.send?.(
+        { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) },
+        () => process.exit(1),
+      ),
+  );
+});
