@@ -23,6 +23,17 @@ const DESCRIPTIONS: Record<string, string> = {
   e2eRowsPerSec: "end to end rows/s: emulator → redact → map → Kafka",
   e2ePeakRssMB: "peak RSS of the end-to-end run",
   throttledPeakRssMB: "peak RSS with the sink throttled to 10% speed",
+  e2eRecordsPerSec: "end to end Akto records/s into Kafka (one per execution plus one per tool call)",
+  e2eRows: "rows delivered or dead-lettered in the end-to-end run (1,000,000 when complete)",
+  e2eComplete: "1 when all 1,000,000 rows went through; 0 when the 330 s cap stopped the run",
+  e2eDeadLettered: "rows dead-lettered in the end-to-end run (the seeded malformed rows)",
+  e2eSeconds: "wall time of the end-to-end run (open → all acknowledged)",
+  e2eBaselineRssMB: "RSS of the end-to-end pipeline process before it opened (baseline)",
+  throttledRecordsPerSec: "the throttled Kafka sink's target rate (10% of e2eRecordsPerSec)",
+  throttledActualRecordsPerSec: "records/s the throttled run actually delivered",
+  throttledRssAt20sMB: "throttled run: peak RSS in the 5 s before 20 s",
+  throttledRssAt60sMB: "throttled run: peak RSS in the 5 s before 60 s",
+  throttledRssGrowthMB: "throttled run: RSS at 60 s − RSS at 20 s (flat memory ⇒ about 0)",
 };
 
 export function writeReport(path: string, results: Record<string, number | string>): void {
