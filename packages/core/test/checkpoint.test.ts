@@ -50,6 +50,17 @@ describe("FileCheckpointStore", () => {
     );
   });
 
+  it("names the checkpoint file (not its temp file) when a commit cannot be written", async () => {
+    const folder = join(dir, "state");
+    const path = join(folder, "checkpoints.json");
+    const store = new FileCheckpointStore(path);
+    await store.commit("a", 1);
+    // The folder turns into a file: the next write fails inside the store.
+    await rm(folder, { recursive: true });
+    await writeFile(folder, "");
+    await expect(store.commit("a", 2)).rejects.toThrow(`Cannot write checkpoint file ${path}: `);
+  });
+
   it("names the file when it is not valid JSON", async () => {
     const path = join(dir, "bad.json");
     await writeFile(path, "{ not json");

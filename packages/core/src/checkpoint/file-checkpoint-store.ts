@@ -28,7 +28,15 @@ export class FileCheckpointStore implements CheckpointStore {
     const next = this.chain.then(async () => {
       const positions = await this.read();
       positions.set(key, position);
-      await this.writeAtomically(JSON.stringify(Object.fromEntries(positions), null, 2));
+      try {
+        await this.writeAtomically(JSON.stringify(Object.fromEntries(positions), null, 2));
+      } catch (error) {
+        // The system error names the temp file; say which checkpoint file could not be written.
+        throw Object.assign(
+          new Error(`Cannot write checkpoint file ${this.path}: ${(error as Error).message}`, { cause: error }),
+          { code: (error as NodeJS.ErrnoException).code },
+        );
+      }
     });
     // Keep the chain alive after a failure; the caller still sees this commit's error.
     this.chain = next.catch(() => {});
