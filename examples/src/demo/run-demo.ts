@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startAktoIngestionEmulator } from "@pipekit/testkit-akto";
 import { startWorkspaceEmulator } from "@pipekit/testkit-databricks";
-import { startKafkaBroker } from "@pipekit/testkit-kafka";
+import { readTopic, startKafkaBroker } from "@pipekit/testkit-kafka";
 import { summariseOutput } from "./summarise-output.js";
 
 const { values: args } = parseArgs({
@@ -34,6 +34,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 say("Starting the demo Databricks workspace (emulator)…");
 const workspace = await startWorkspaceEmulator({ seed: 42, rowsPerTable: Number(args.rows) });
 const closers: (() => Promise<unknown>)[] = [() => workspace.close()];
+const deliveries: (() => Promise<string>)[] = [];
 try {
   say(
     `  ${workspace.url}: ${workspace.manifest.agents.length} agents, ${workspace.manifest.tables.length} tables`,
@@ -53,6 +54,10 @@ try {
     closers.unshift(() => broker.stop());
     await broker.createTopics(["akto.api.logs"]);
     env.KAFKA_BROKER_HOST = broker.bootstrap;
+    deliveries.push(
+      async () =>
+        `Kafka topic akto.api.logs  ${(await readTopic(broker.bootstrap, "akto.api.logs")).length} records`,
+    );
     say(`  Kafka at ${broker.bootstrap}`);
   }
   if (args.akto) {
@@ -60,6 +65,7 @@ try {
     closers.unshift(() => akto.close());
     env.DATA_INGESTION_SERVICE_URL = akto.url;
     env.AKTO_JWT_TOKEN = "demo-akto-jwt";
+    deliveries.push(async () => `Akto ingestion emulator    ${akto.records.length} records accepted`);
     say(`  Akto ingestion emulator at ${akto.url}`);
   }
 
@@ -67,7 +73,7 @@ try {
   const binary = join(repoRoot, "packages/runner/dist/cli/databricks-shield.js");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run the build first (npm start does)`);
   const exitCode = await new Promise<number>((done, fail) => {
-    const child = spawn(process.execPath, [binary, "-once", "--log-level", "warn"], {
+    const child = spawn(process.execPath, [binary, "-once", "--log-level", "error"], {
       env,
       stdio: "inherit",
     });
@@ -89,6 +95,7 @@ try {
     `dead-lettered rows         ${deadLetters}${deadLetters ? ` (reasons in ${relative(process.cwd(), deadLetterFile)})` : ""}`,
   );
   say(`Akto records written to    ${relative(process.cwd(), outputFile)}`);
+  for (const delivery of deliveries) say(await delivery());
   say(`databricks-shield exit     ${exitCode}`);
   process.exitCode = exitCode;
 } finally {
