@@ -72,8 +72,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
    * before reading positions that another instance may have written (e.g. on taking over a shard).
    */
   async readToEnd(signal?: AbortSignal): Promise<void> {
-    const admin = this.requireStarted().admin;
-    const ends = await admin.fetchTopicOffsets(this.options.topic);
+    const ends = await this.endOffsets(signal);
     const targets = ends
       .map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) }))
       .filter((e) => e.high > e.low);
@@ -107,6 +106,28 @@ export class KafkaCheckpointStore implements CheckpointStore {
       this.waiters.add(check);
       check();
     });
+  }
+
+  /**
+   * The topic's end offsets. Right after the topic is created (KRaft) or while a leader moves, the
+   * broker answers NOT_LEADER for a while: retried with a deadline, like kafkajs's own retries.
+   */
+  private async endOffsets(signal?: AbortSignal): Promise<Awaited<ReturnType<Admin["fetchTopicOffsets"]>>> {
+    const deadline = Date.now() + (this.options.readTimeoutMs ?? 30_000);
+    for (let attempt = 1; ; attempt++) {
+      const admin = this.requireStarted().admin;
+      try {
+        return await admin.fetchTopicOffsets(this.options.topic);
+      } catch (error) {
+        const retriable = (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || signal?.aborted || Date.now() > deadline) throw error;
+        this.logger.debug(
+          { err: error, attempt },
+          "end offsets of the checkpoint topic not available yet; retrying",
+        );
+        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * attempt)));
+      }
+    }
   }
 
   async load(key: string): Promise<unknown | undefined> {

@@ -13,15 +13,3 @@ export function createRunnerCluster(
     ...(deps.meterProvider ? { meter: deps.meterProvider.getMeter("@pipekit/cluster-kafka") } : {}),
   });
 }
-
-/** Fields for the per-cycle summary log: which shards and tables this instance had. */
-export function clusterCycleFields(cluster: KafkaCluster): Record<string, unknown> {
-  const status = cluster.status();
-  return {
-    cluster: {
-      instance: status.instance,
-      shards: status.shards,
-      tableCount: status.lastCycleTables.length,
-    },
-  };
-}

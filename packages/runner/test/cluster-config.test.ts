@@ -1,0 +1,106 @@
+import { ComponentRegistry } from "@pipekit/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { toClusterOptions } from "../src/cluster/cluster-config.js";
+import { formatIssue } from "../src/config/config-issue.js";
+import { prepareConfig } from "../src/config/validate-config.js";
+import { shieldPipelineYaml } from "../src/shield/shield-pipeline.js";
+import { readShieldSettings, ShieldConfigError } from "../src/shield/shield-settings.js";
+import { scratchDir, TEST_PLUGIN, yaml } from "./helpers.js";
+
+let scratch: ReturnType<typeof scratchDir>;
+afterEach(() => scratch?.cleanup());
+
+async function validate(text: string) {
+  scratch = scratchDir();
+  const file = scratch.write("pipeline.yaml", text);
+  const result = await prepareConfig(file, { registry: new ComponentRegistry(), env: {} });
+  return { result, lines: result.issues.map(formatIssue) };
+}
+
+const base = yaml`
+  id: clustered
+  plugins: [${JSON.stringify(TEST_PLUGIN)}]
+  source: { type: test_numbers, count: 5 }
+  sinks:
+    - { id: out, type: test_file, path: out.jsonl }
+`;
+
+describe("the cluster: block", () => {
+  it("is accepted, with topic names defaulting from the group", async () => {
+    const { result } = await validate(
+      `${base}cluster:\n  brokers: ["127.0.0.1:9092"]\n  group: shield\n  shards: 6\n`,
+    );
+    expect(result.issues).toEqual([]);
+    const cluster = result.pipeline!.config.cluster!;
+    expect(toClusterOptions(cluster)).toEqual({
+      brokers: ["127.0.0.1:9092"],
+      group: "shield",
+      coordinationTopic: "shield.shards",
+      checkpointTopic: "shield.checkpoints",
+      shards: 6,
+    });
+  });
+
+  it("reports bad values and unknown keys at their place", async () => {
+    const { lines } = await validate(
+      `${base}cluster:\n  brokers: ["no-port"]\n  group: shield\n  shard: 6\n  session_timeout_ms: 10\n`,
+    );
+    expect(lines.join("\n")).toMatch(/cluster\.brokers\[0\]: expected "host:port"/);
+    expect(lines.join("\n")).toMatch(/unknown key "shard"; did you mean "shards"\?/);
+    expect(lines.join("\n")).toMatch(/cluster\.session_timeout_ms/);
+  });
+
+  it("refuses a checkpoint file next to it (checkpoints live in Kafka in a cluster)", async () => {
+    const { lines } = await validate(
+      `${base}checkpoints: { path: ./c.json }\ncluster:\n  brokers: ["127.0.0.1:9092"]\n  group: shield\n`,
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/checkpoints\.path cannot be used with cluster/);
+  });
+});
+
+describe("databricks-shield cluster variables", () => {
+  const env = {
+    DATABRICKS_HOST: "https://adb-1.azuredatabricks.net",
+    DATABRICKS_CLIENT_ID: "id",
+    DATABRICKS_CLIENT_SECRET: "secret",
+    KAFKA_BROKER_HOST: "kafka:9092",
+  };
+
+  it("SHIELD_CLUSTER_BROKERS turns cluster mode on and replaces the checkpoint file", () => {
+    const doc = parse(
+      shieldPipelineYaml(
+        readShieldSettings({
+          ...env,
+          SHIELD_CLUSTER_BROKERS: "k1:9092, k2:9092",
+          SHIELD_CLUSTER_SHARDS: "24",
+          SHIELD_CLUSTER_CHECKPOINT_TOPIC: "shield.offsets",
+        }),
+        { interval_seconds: 60 },
+      ),
+    ) as Record<string, unknown>;
+    expect(doc.cluster).toEqual({
+      brokers: ["k1:9092", "k2:9092"],
+      group: "databricks-shield",
+      checkpoint_topic: "shield.offsets",
+      shards: 24,
+    });
+    expect(doc.checkpoints).toBeUndefined();
+  });
+
+  it("without it, a single instance keeps its checkpoint file", () => {
+    const doc = parse(shieldPipelineYaml(readShieldSettings(env), { once: true })) as Record<string, unknown>;
+    expect(doc.cluster).toBeUndefined();
+    expect(doc.checkpoints).toMatchObject({ path: expect.stringMatching(/checkpoints\.json$/) });
+  });
+
+  it("names a bad shard count", () => {
+    expect(() =>
+      readShieldSettings({ ...env, SHIELD_CLUSTER_BROKERS: "k:9092", SHIELD_CLUSTER_SHARDS: "many" }),
+    ).toThrow(ShieldConfigError);
+    expect(() =>
+      readShieldSettings({ ...env, SHIELD_CLUSTER_BROKERS: "k:9092", SHIELD_CLUSTER_SHARDS: "0" }),
+    ).toThrow(/SHIELD_CLUSTER_SHARDS/);
+  });
+});
