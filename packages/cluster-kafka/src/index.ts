@@ -1,5 +1,7 @@
 // Scale-out on Kafka: shard ownership from a consumer group, checkpoints in a compacted topic.
 
+export { balanceShards } from "./assignment/balance-shards.js";
+export { WEIGHTED_ASSIGNER_NAME, weightedShardAssigner } from "./assignment/weighted-shard-assigner.js";
 export {
   KafkaCheckpointStore,
   type KafkaCheckpointStoreOptions,

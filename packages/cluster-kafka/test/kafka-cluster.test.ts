@@ -61,6 +61,30 @@ describe("KafkaCluster on a real broker", () => {
     expect(await a.checkpointStore.load(key)).toEqual({ v: 1, at: "b" });
   });
 
+  it("balances shards by the tables their checkpoints show, not by shard count", async () => {
+    const names = uniqueNames("weights");
+    const seed = member(names);
+    await seed.start();
+    // Checkpoints for 20 keys, all in shards 0 and 2: those two shards hold all the known work.
+    const heavy = KEYS.filter((k) => shardOf(k, 6) === 0 || shardOf(k, 6) === 2).slice(0, 20);
+    for (const key of heavy) await seed.checkpointStore.commit(key, { v: 1 });
+    await seed.stop();
+
+    const a = member(names);
+    const b = member(names);
+    await Promise.all([a.start(), b.start()]);
+    await waitFor(
+      () =>
+        a.status().state === "stable" &&
+        b.status().state === "stable" &&
+        a.status().shards.length + b.status().shards.length === 6,
+      "a stable two-member assignment",
+    );
+    // Round robin would give both even shards to the same member; the weighted plan splits them.
+    const heavyOf = (c: KafkaCluster) => c.status().shards.filter((s) => s === 0 || s === 2).length;
+    expect([heavyOf(a), heavyOf(b)]).toEqual([1, 1]);
+  });
+
   it("uses an existing coordination topic's partition count as the shard count", async () => {
     const names = uniqueNames("count");
     const first = member(names, 4);

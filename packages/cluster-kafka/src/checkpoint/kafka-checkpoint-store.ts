@@ -134,6 +134,11 @@ export class KafkaCheckpointStore implements CheckpointStore {
     return this.entries.get(key)?.position;
   }
 
+  /** The keys with a stored position (synchronous: for the shard weights announced on joining). */
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
   async loadAll(): Promise<ReadonlyMap<string, unknown>> {
     return new Map([...this.entries].map(([key, entry]) => [key, entry.position]));
   }

@@ -97,6 +97,7 @@ export class KafkaCluster {
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       rebalanceTimeoutMs: this.options.rebalanceTimeoutMs,
       logger: this.logger,
+      shardWeights: () => this.shardWeights(),
       onAssigned: (shards, info) => this.onAssigned(shards, info),
       onRevoked: (reason) => this.onRevoked(reason),
       onFailed: (error) => {
@@ -221,6 +222,13 @@ export class KafkaCluster {
       await this.checkpointStore.close();
     })();
     return this.stopped;
+  }
+
+  /** Checkpointed keys per shard: how much work each shard holds, for a balanced assignment. */
+  private shardWeights(): number[] {
+    const weights = new Array<number>(this.shardCount).fill(0);
+    for (const key of this.checkpointStore.keys()) weights[shardOf(key, this.shardCount)]!++;
+    return weights;
   }
 
   private onAssigned(shards: ReadonlySet<number>, info: { memberId: string; isLeader: boolean }): void {

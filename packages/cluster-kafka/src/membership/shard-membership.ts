@@ -1,5 +1,6 @@
 import { type Logger, silentLogger } from "@pipekit/core";
 import type { Consumer, Kafka } from "kafkajs";
+import { weightedShardAssigner } from "../assignment/weighted-shard-assigner.js";
 
 export interface ShardMembershipOptions {
   readonly group: string;
@@ -8,6 +9,8 @@ export interface ShardMembershipOptions {
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly logger?: Logger;
+  /** Known partition keys (tables) per shard, announced when joining so the leader can balance. */
+  readonly shardWeights?: () => readonly number[];
   /** The group gave this member these partitions (a new generation). */
   readonly onAssigned: (shards: ReadonlySet<number>, info: { memberId: string; isLeader: boolean }) => void;
   /** A rebalance began: every shard is revoked until the next assignment. */
@@ -41,6 +44,7 @@ export class ShardMembership {
       // Empty fetches return this often, and each is followed by a heartbeat: a rebalance is noticed
       // within about a heartbeat interval.
       maxWaitTimeInMs: Math.min(500, options.heartbeatIntervalMs),
+      partitionAssigners: [weightedShardAssigner(options.topic, options.shardWeights ?? (() => []))],
     });
   }
 
