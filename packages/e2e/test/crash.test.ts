@@ -46,7 +46,7 @@ describe("crash recovery: SIGKILL the runner at random points, restart, nothing 
 
     // At-least-once: kills mid-stream cause re-deliveries, but a restart re-sends at most one
     // un-committed window, bounded by the in-flight budget and checkpoint spacing (see
-    // duplicateBoundPerCrash: 360 messages with CRASH_TUNING).
+    // duplicateBoundPerCrash: 480 messages with CRASH_TUNING).
     expect(report.duplicates.kafka + report.duplicates.akto, context).toBeGreaterThan(0);
     expect(report.maxUncommittedAtKill, context).toBeLessThanOrEqual(report.duplicateBoundPerCrash);
     expect(report.maxDuplicatesPerCrash, context).toBeLessThanOrEqual(report.duplicateBoundPerCrash);
