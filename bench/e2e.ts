@@ -92,7 +92,7 @@ export async function run(): Promise<Record<string, number>> {
     const done = full.received - full.abandoned;
     if (!full.stopped && (full.received !== seeded || full.deadLettered !== malformed)) {
       throw new Error(
-        `read ${full.received} rows with ${full.deadLettered} dead-lettered; seeded ${seeded} with ${malformed} malformed`,
+        `read ${full.received} rows with ${full.deadLettered} dead-lettered; seeded ${seeded} with ${malformed} malformed; top reasons ${JSON.stringify(full.deadLetterReasons)}`,
       );
     }
     const inTopic = await topicRecords(broker.brokers, FULL_TOPIC);

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type ComponentContext,
+  type DeadLetterRecord,
   FileCheckpointStore,
   type Message,
-  NullSink,
   Pipeline,
   type Sink,
   type WriteContext,
@@ -45,6 +45,21 @@ export interface E2eResult {
   /** Peak RSS over the RSS_MARK_WINDOW_MS before each requested mark. */
   readonly rssAtMarksMB: readonly number[];
   readonly stopped: boolean;
+  /** The most frequent dead-letter reasons ("component: error"), with counts. */
+  readonly deadLetterReasons: Readonly<Record<string, number>>;
+}
+
+/** Keeps only a count per reason: a million dead letters must not be held in memory. */
+class ReasonCountingSink implements Sink {
+  readonly type = "reason-count";
+  readonly reasons = new Map<string, number>();
+  async write(batch: readonly Message[]): Promise<void> {
+    for (const m of batch) {
+      const dl = m.value as DeadLetterRecord;
+      const key = `${dl.component}: ${dl.error.name}: ${dl.error.message.slice(0, 160)}`;
+      this.reasons.set(key, (this.reasons.get(key) ?? 0) + 1);
+    }
+  }
 }
 
 const SAMPLE_EVERY_MS = 100;
@@ -90,7 +105,7 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
   const stateDir = mkdtempSync(join(tmpdir(), "pipekit-bench-e2e-"));
   const kafka = createKafkaSink({ brokers: [...job.brokers], topic: job.topic });
   const sink = new PacedSink(kafka, job.throttleRecordsPerSec);
-  const deadLetters = new NullSink();
+  const deadLetters = new ReasonCountingSink();
   const pipeline = new Pipeline({
     id: "bench-e2e",
     source: createDatabricksSource({
@@ -140,6 +155,7 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
       received: report.received,
       abandoned: report.abandoned,
       deadLettered: report.deadLettered,
+      deadLetterReasons: Object.fromEntries([...deadLetters.reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)),
       sent: report.sent.kafka ?? 0,
       seconds,
       baselineRssMB: baselineRss / MB,
