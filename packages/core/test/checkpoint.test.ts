@@ -97,8 +97,10 @@ describe("checkpoint ordering (property)", () => {
         fc.array(fc.array(planArb, { minLength: 0, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 1, max: 3 }),
         fc.boolean(),
-        async (s, chunkPlans, maxCount, ordered) => {
-          // Build chunks: chunk i of key k checkpoints {chunk: i}.
+        fc.integer({ min: 1, max: 3 }),
+        async (s, chunkPlans, maxCount, ordered, checkpointEvery) => {
+          // Build chunks: chunk i of key k checkpoints {chunk: i}, or (like a source that checkpoints
+          // every N chunks) only names its key as `partition`; a key's last chunk always checkpoints.
           const chunks: SourceChunk[] = [];
           const chunksOfKey = new Map<string, { index: number; ids: string[] }[]>();
           const plans = new Map<string, Plan>();
@@ -109,7 +111,14 @@ describe("checkpoint ordering (property)", () => {
               plans.set(id, plan);
               return createMessage(id, plan, {}, 10);
             });
-            chunks.push({ messages: msgs, checkpoint: { key, position: { chunk: ci } } });
+            const lastOfKey = !chunkPlans.some(
+              (p, later) => later > ci && `k${(p[0]?.key ?? later) % 2}` === key,
+            );
+            chunks.push(
+              lastOfKey || ci % checkpointEvery === 0
+                ? { messages: msgs, checkpoint: { key, position: { chunk: ci } } }
+                : { messages: msgs, partition: key },
+            );
             const list = chunksOfKey.get(key) ?? [];
             list.push({ index: ci, ids: msgs.map((m) => m.id) });
             chunksOfKey.set(key, list);

@@ -19,6 +19,12 @@ export interface SourceChunk<T = unknown> {
    */
   readonly rejected?: readonly { readonly message: Message<unknown>; readonly error: Error }[];
   readonly checkpoint?: { readonly key: string; readonly position: unknown };
+  /**
+   * The checkpoint key this chunk's messages belong to when it carries no checkpoint itself (a source
+   * that checkpoints every N chunks). A later checkpoint of that key then waits for this chunk too.
+   * A chunk with neither is covered by no checkpoint.
+   */
+  readonly partition?: string;
 }
 
 /**

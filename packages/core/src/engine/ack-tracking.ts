@@ -4,11 +4,15 @@ import type { Message } from "../contracts/message.js";
 export class ChunkState {
   pending: number;
   done = false;
+  /** The checkpoint key whose later positions must wait for this chunk. */
+  readonly key: string | undefined;
   constructor(
     readonly checkpoint: { readonly key: string; readonly position: unknown } | undefined,
     messages: number,
+    partition?: string,
   ) {
     this.pending = messages;
+    this.key = checkpoint?.key ?? partition;
   }
 }
 
@@ -35,7 +39,7 @@ export class CheckpointOrdering {
   constructor(private readonly onCommittable: (key: string, position: unknown) => void) {}
 
   admit(chunk: ChunkState): void {
-    const key = chunk.checkpoint?.key;
+    const key = chunk.key;
     if (key === undefined) return;
     let queue = this.queues.get(key);
     if (!queue) {
@@ -47,12 +51,13 @@ export class CheckpointOrdering {
 
   chunkDone(chunk: ChunkState): void {
     chunk.done = true;
-    const key = chunk.checkpoint?.key;
+    const key = chunk.key;
     if (key === undefined) return;
     const queue = this.queues.get(key)!;
     let advanced: ChunkState | undefined;
     while (queue.head < queue.chunks.length && queue.chunks[queue.head]!.done) {
-      advanced = queue.chunks[queue.head]!;
+      const head = queue.chunks[queue.head]!;
+      if (head.checkpoint) advanced = head;
       queue.head++;
     }
     // Compact now and then so a long cycle does not keep every chunk object alive.

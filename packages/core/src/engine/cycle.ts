@@ -344,7 +344,7 @@ export class Cycle implements DeliveryHost {
           ),
         ]
       : chunk.messages;
-    const state = new ChunkState(chunk.checkpoint, messages.length);
+    const state = new ChunkState(chunk.checkpoint, messages.length, chunk.partition);
     this.ordering.admit(state);
     if (messages.length === 0) {
       this.ordering.chunkDone(state);

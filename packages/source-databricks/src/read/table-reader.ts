@@ -76,7 +76,7 @@ export async function* readTable(
     return {
       messages,
       ...(rejected.length > 0 ? { rejected } : {}),
-      ...(withCheckpoint ? { checkpoint: checkpoint() } : {}),
+      ...(withCheckpoint ? { checkpoint: checkpoint() } : { partition: table.fullName }),
     };
   };
 
