@@ -1,5 +1,6 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { DBSQLClient, DBSQLParameter, DBSQLParameterType, LogLevel } from "@databricks/sql";
-import type { Logger } from "@pipekit/core";
+import { backoffDelay, type Logger, type RetryPolicy } from "@pipekit/core";
 import type { AccessTokenProvider } from "../auth/token-provider.js";
 import { DatabricksAuthError, DatabricksConnectionError } from "../errors/errors.js";
 import { describeNetworkError } from "../http/http-client.js";
@@ -21,7 +22,22 @@ export interface WarehouseSqlOptions {
   readonly logger: Logger;
   /** Socket timeout of the Thrift transport. */
   readonly socketTimeoutMs?: number;
+  /** Retries of opening a session or starting a statement when the warehouse is busy (429/5xx) or unreachable. */
+  readonly startRetry?: RetryPolicy;
 }
+
+/**
+ * The driver retries only Thrift calls it deems idempotent, so a throttled OpenSession or
+ * ExecuteStatement would end the cycle. Starting again is safe; fetching again is not (the server's
+ * cursor may already have moved), so only starts are retried here.
+ */
+const DEFAULT_START_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  initialDelayMs: 500,
+  maxDelayMs: 5_000,
+  maxElapsedMs: 30_000,
+};
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 
 /**
  * One driver client + session on the SQL warehouse. Tokens reach the driver through a custom
@@ -54,11 +70,13 @@ export class WarehouseSql {
           : new DBSQLParameter({ value: v }),
       ]),
     );
-    const operation = await this.withAuthRetry(async () => {
-      const session = await this.openSession();
-      // maxRows bounds the rows the server may put in the execute response itself (direct results).
-      return session.executeStatement(sql, { namedParameters, maxRows: chunkRows });
-    });
+    const operation = await this.withStartRetry(() =>
+      this.withAuthRetry(async () => {
+        const session = await this.openSession();
+        // maxRows bounds the rows the server may put in the execute response itself (direct results).
+        return session.executeStatement(sql, { namedParameters, maxRows: chunkRows });
+      }),
+    );
     try {
       while (true) {
         const rows = (await this.withAuthRetry(() =>
@@ -130,7 +148,36 @@ export class WarehouseSql {
         initialSchema: this.options.schema,
       });
     } catch (error) {
+      // A failed connect leaves nothing open for the next attempt to trip over.
+      this.client = undefined;
+      await client.close().catch(() => undefined);
       throw this.mapError(error);
+    }
+  }
+
+  private async withStartRetry<T>(start: () => Promise<T>): Promise<T> {
+    const policy = this.options.startRetry ?? DEFAULT_START_RETRY;
+    const startedAt = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start();
+      } catch (error) {
+        const status = httpStatusOf(error);
+        const transient = status !== undefined ? TRANSIENT_STATUS.has(status) : isNetworkError(error);
+        const wait = backoffDelay(policy, attempt, Math.random);
+        if (
+          !transient ||
+          attempt >= policy.maxAttempts ||
+          Date.now() - startedAt + wait > policy.maxElapsedMs
+        ) {
+          throw error;
+        }
+        this.options.logger.warn(
+          { attempt, delayMs: wait, reason: status !== undefined ? `HTTP ${status}` : "network error" },
+          `SQL warehouse ${this.options.httpPath} busy or unreachable; starting the statement again`,
+        );
+        await delay(wait);
+      }
     }
   }
 
