@@ -33,7 +33,9 @@ export class FileCheckpointStore implements CheckpointStore {
       } catch (error) {
         // The system error names the temp file; say which checkpoint file could not be written.
         throw Object.assign(
-          new Error(`Cannot write checkpoint file ${this.path}: ${(error as Error).message}`, { cause: error }),
+          new Error(`Cannot write checkpoint file ${this.path}: ${(error as Error).message}`, {
+            cause: error,
+          }),
           { code: (error as NodeJS.ErrnoException).code },
         );
       }
