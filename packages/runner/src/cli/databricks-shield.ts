@@ -2,11 +2,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { createDefaultRegistry } from "../registry/default-registry.js";
 import { checkCron } from "../service/schedule.js";
 import { type ShieldSchedule, shieldPipelineYaml } from "../shield/shield-pipeline.js";
 import { readShieldSettings, ShieldConfigError } from "../shield/shield-settings.js";
 import { type CommandIo, runCommand } from "./commands.js";
+import { isEntryScript, runAsProcess } from "./run-as-process.js";
 
 /**
  * `databricks-shield`: a drop-in for Akto's binary of that name. Same environment variables, the
@@ -86,23 +86,6 @@ export function normaliseGoFlags(argv: readonly string[]): string[] {
   return argv.map((arg) => (/^-[a-z][a-z-]+(=.*)?$/.test(arg) ? `-${arg}` : arg));
 }
 
-const isMain = process.argv[1] !== undefined && /databricks-shield\.(js|ts)$/.test(process.argv[1]);
-if (isMain) {
-  let code = 0;
-  createDefaultRegistry()
-    .then(({ registry, unavailable }) => {
-      for (const u of unavailable)
-        process.stderr.write(`warning: components of ${u.pkg} are unavailable: ${u.error}\n`);
-      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, registry };
-      return shieldProgram(io, (c) => {
-        code = c;
-      }).parseAsync(normaliseGoFlags(process.argv));
-    })
-    .then(
-      () => process.exit(code),
-      (error: unknown) => {
-        process.stderr.write(`${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+if (isEntryScript(import.meta.url, /databricks-shield\.(js|ts)$/)) {
+  runAsProcess(shieldProgram, normaliseGoFlags(process.argv));
 }

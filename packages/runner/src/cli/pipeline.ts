@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
-import { createDefaultRegistry } from "../registry/default-registry.js";
 import { type CommandIo, runCommand, schemaCommand, testCommand, validateCommand } from "./commands.js";
+import { isEntryScript, runAsProcess } from "./run-as-process.js";
 
 /** The `pipeline` command: run, validate and test YAML pipelines; print their JSON Schema. */
 export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
@@ -73,25 +73,4 @@ function parsePort(value: string): number {
   return port;
 }
 
-const isMain =
-  process.argv[1] !== undefined &&
-  import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop() ?? "");
-if (isMain) {
-  let code = 0;
-  createDefaultRegistry()
-    .then(({ registry, unavailable }) => {
-      for (const u of unavailable)
-        process.stderr.write(`warning: components of ${u.pkg} are unavailable: ${u.error}\n`);
-      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, registry };
-      return pipelineProgram(io, (c) => {
-        code = c;
-      }).parseAsync(process.argv);
-    })
-    .then(
-      () => process.exit(code),
-      (error: unknown) => {
-        process.stderr.write(`${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-}
+if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/)) runAsProcess(pipelineProgram);

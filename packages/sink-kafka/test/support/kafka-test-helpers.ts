@@ -7,15 +7,9 @@ import {
   type Message,
   type WriteContext,
 } from "@pipekit/core";
-import { type IHeaders, Kafka, logLevel } from "kafkajs";
+import { readTopic, type TopicRecord } from "@pipekit/testkit-kafka";
 
-export interface ConsumedRecord {
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: IHeaders;
-}
+export type ConsumedRecord = TopicRecord;
 
 /** A logger that keeps what it is told, so tests can assert on (and against) log content. */
 export function recordingLogger(): Logger & {
@@ -77,56 +71,5 @@ export function expectedBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-/**
- * Reads a topic from the beginning until everything up to its current end offsets is consumed
- * (polling the condition, with a deadline), then disconnects.
- */
-export async function consumeAll(
-  bootstrap: string,
-  topic: string,
-  timeoutMs = 30_000,
-): Promise<ConsumedRecord[]> {
-  const kafka = new Kafka({ clientId: "test-consumer", brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const expected = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-
-  const records: ConsumedRecord[] = [];
-  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done!: () => void;
-    const allRead = new Promise<void>((r) => {
-      done = r;
-    });
-    if (expected === 0) done();
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        records.push({
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-        });
-        if (records.length >= expected) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      allRead,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`consumed ${records.length} of ${expected} records from ${topic}`)),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
+/** Reads a topic from the beginning to its current end (testkit-kafka's reader). */
+export const consumeAll = readTopic;
