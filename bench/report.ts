@@ -28,9 +28,11 @@ const DESCRIPTIONS: Record<string, string> = {
   e2eRowsPerSec: "end to end rows/s: emulator → redact → map → Kafka",
   e2ePeakRssMB: "peak RSS of the end-to-end run",
   throttledPeakRssMB: "peak RSS with the sink throttled to 10% speed",
-  crashTrials: "SIGKILLs of the runner at seeded points (discovery, mid-read, mid-delivery, after a checkpoint)",
+  crashTrials:
+    "SIGKILLs of the runner at seeded points (discovery, mid-read, mid-delivery, after a checkpoint)",
   crashTrialsKilled: "trials whose run was killed before it finished (the rest ended on their own)",
-  crashTrialsLost: "trials after which an execution the checkpoint calls delivered was missing from a sink (must be 0)",
+  crashTrialsLost:
+    "trials after which an execution the checkpoint calls delivered was missing from a sink (must be 0)",
   crashDuplicates: "re-deliveries over Kafka + Akto after all crash trials and a final clean run",
   crashMaxUncommittedAtKill: "largest delivered-but-uncommitted window (one sink) right after a kill",
   crashDuplicateBoundPerCrash: "bound asserted on that window (in-flight budget + checkpoint spacing)",

@@ -1,6 +1,12 @@
 import { ConfigError } from "@pipekit/core";
 import { describe, expect, it } from "vitest";
-import { BLOCKED_KEY, createRedactor, DEFAULT_SKIP_PATHS, DETECTORS, isRedactionToken } from "../src/index.js";
+import {
+  BLOCKED_KEY,
+  createRedactor,
+  DEFAULT_SKIP_PATHS,
+  DETECTORS,
+  isRedactionToken,
+} from "../src/index.js";
 
 const HMAC_KEY = "test-hmac-key-0123456789";
 
@@ -23,7 +29,12 @@ function execution() {
       {
         id: "call_1",
         name: "lookup",
-        arguments: JSON.stringify({ email: "maria@contoso.com", password: "hunter22!", limit: 5, exact: true }),
+        arguments: JSON.stringify({
+          email: "maria@contoso.com",
+          password: "hunter22!",
+          limit: 5,
+          exact: true,
+        }),
       },
     ],
     usage: { promptTokens: 812, completionTokens: 40, maxTokens: 4096 },
@@ -50,7 +61,11 @@ describe("createRedactor().redactValue", () => {
     expect(report).toEqual({
       total: 5,
       byDetector: { EMAIL: 2, CREDIT_CARD: 1, PHONE: 1, BLOCKED_KEY: 1 },
-      byPath: { "input[1].content": 3, "toolCalls[0].arguments.email": 1, "toolCalls[0].arguments.password": 1 },
+      byPath: {
+        "input[1].content": 3,
+        "toolCalls[0].arguments.email": 1,
+        "toolCalls[0].arguments.password": 1,
+      },
     });
   });
 
@@ -109,7 +124,10 @@ describe("createRedactor().redactValue", () => {
   });
 
   it("adds configured blockKeys to the defaults", () => {
-    const { value } = createRedactor({ blockKeys: ["ssn"] }).redactValue({ customer_ssn: "x", password: "y" });
+    const { value } = createRedactor({ blockKeys: ["ssn"] }).redactValue({
+      customer_ssn: "x",
+      password: "y",
+    });
     expect(value).toEqual({ customer_ssn: "[REDACTED:BLOCKED_KEY]", password: "[REDACTED:BLOCKED_KEY]" });
   });
 

@@ -7,8 +7,8 @@ import {
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
 import {
-  ComponentRegistry,
   type ComponentContext,
+  ComponentRegistry,
   ConfigError,
   createMessage,
   MemorySink,
@@ -35,7 +35,8 @@ describe("redactTransform", () => {
   async function redactionPoints(): Promise<DataPoint<number>[]> {
     await reader.forceFlush();
     const all = exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
-    return (all.find((m) => m.descriptor.name === REDACTIONS_METRIC)?.dataPoints ?? []) as DataPoint<number>[];
+    return (all.find((m) => m.descriptor.name === REDACTIONS_METRIC)?.dataPoints ??
+      []) as DataPoint<number>[];
   }
 
   function context(): ComponentContext {
@@ -52,7 +53,9 @@ describe("redactTransform", () => {
     const transform = redactTransform({});
     const ctx = context();
     await transform.open?.(ctx);
-    const input = createMessage("req-1", { content: "mail maria@contoso.com or bob@example.org, ssn 219-09-9998" });
+    const input = createMessage("req-1", {
+      content: "mail maria@contoso.com or bob@example.org, ssn 219-09-9998",
+    });
     const out = (await transform.transform(input, ctx)) as Message<{ content: string }>;
     expect(out.id).toBe("req-1");
     expect(out.value.content).toBe("mail [REDACTED:EMAIL] or [REDACTED:EMAIL], ssn [REDACTED:US_SSN]");

@@ -148,7 +148,9 @@ export class ValueWalker {
         continue;
       }
       // (A removed value cannot take its key along here: it becomes "".)
-      const redacted = blocked ? blockedText(this.block(decoded, blockMode!, depth + 1)) : this.visitString(decoded, depth + 1);
+      const redacted = blocked
+        ? blockedText(this.block(decoded, blockMode!, depth + 1))
+        : this.visitString(decoded, depth + 1);
       blocked = false;
       if (redacted === decoded) continue;
       out += json.slice(last, m.index) + JSON.stringify(redacted);
