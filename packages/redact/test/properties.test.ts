@@ -13,15 +13,30 @@ const text = fc
     fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...corpusTexts) },
       { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
-      { weight: 2, arbitrary: fc.constantFrom(" ", "\n", ":", "=", "@", "-", ".", '"', "[", "]", "{", "}", "\\n") },
-      { weight: 1, arbitrary: fc.constantFrom("[REDACTED:EMAIL]", "[EMAIL:hmac:0123456789ab]", "[REDACTED:") },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(" ", "\n", ":", "=", "@", "-", ".", '"', "[", "]", "{", "}", "\\n"),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom("[REDACTED:EMAIL]", "[EMAIL:hmac:0123456789ab]", "[REDACTED:"),
+      },
     ),
     { maxLength: 6 },
   )
   .map((parts) => parts.join(""));
 
 const key = fc.oneof(
-  fc.constantFrom("password", "email", "content", "__proto__", "maxTokens", "arguments", "api_key", "requestId"),
+  fc.constantFrom(
+    "password",
+    "email",
+    "content",
+    "__proto__",
+    "maxTokens",
+    "arguments",
+    "api_key",
+    "requestId",
+  ),
   fc.string({ maxLength: 8 }),
 );
 
@@ -72,8 +87,8 @@ describe.each([
     fc.assert(
       fc.property(jsonLike, (input) => {
         const { value } = redactor.redactValue(input);
-        const serialised = JSON.stringify(value);
-        expect(JSON.parse(serialised ?? "null")).toEqual(JSON.parse(JSON.stringify(input) ?? "null") !== undefined ? JSON.parse(serialised ?? "null") : undefined);
+        // Plain JSON data in, plain JSON data out: a JSON round trip changes nothing.
+        expect(JSON.parse(JSON.stringify(value))).toEqual(value);
         nestedJsonStaysValid(input, value);
       }),
       params,

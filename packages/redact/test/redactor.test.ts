@@ -144,6 +144,19 @@ describe("createRedactor().redactValue", () => {
     expect(value.raw).toBe('{"id": 12345678901234567890, "email": "[REDACTED:EMAIL]"}');
   });
 
+  it("handles big integers at several levels of JSON-in-JSON", () => {
+    const note = '{"id": 12345678901234567890, "email": "a@example.org"}';
+    const raw = JSON.stringify({ note, email: "b@example.org" }).replace(
+      '"note"',
+      '"n": 98765432109876543210, "note"',
+    );
+    const { value, report } = redactor.redactValue({ raw });
+    expect(value.raw).toContain('"n": 98765432109876543210');
+    expect(value.raw).toContain('\\"id\\": 12345678901234567890');
+    expect(value.raw).not.toContain("example.org");
+    expect(report.total).toBe(2);
+  });
+
   it("treats a key named __proto__ as data", () => {
     const input = JSON.parse('{"__proto__": {"email": "maria@contoso.com"}, "a": 1}');
     const { value, report } = redactor.redactValue(input);

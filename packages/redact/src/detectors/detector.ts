@@ -14,6 +14,11 @@ export interface TextHints {
    * metadata). Kept per record so cost and benchmarks do not depend on cross-record luck.
    */
   readonly memo: Map<string, boolean>;
+  /**
+   * Set by a detector that rejected a candidate because of words AROUND it ("version 1.2.3.4",
+   * no "SSN" near nine digits). If a finding swallowed those words, the scanner must look again.
+   */
+  contextual: boolean;
 }
 
 /**

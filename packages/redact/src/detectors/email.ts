@@ -1,4 +1,4 @@
-import type { Detector, Finding } from "./detector.js";
+import type { Detector, Finding, TextHints } from "./detector.js";
 
 /**
  * Emails are found from each '@' outwards rather than with one big regex: a regex with a
@@ -8,22 +8,27 @@ import type { Detector, Finding } from "./detector.js";
 export const emailDetector: Detector = {
   id: "EMAIL",
   literals: ["@"],
-  find(text: string, out: Finding[]): void {
+  find(text: string, out: Finding[], hints: TextHints): void {
     let searchFrom = 0;
     for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", searchFrom)) {
       searchFrom = at + 1;
       let start = at;
       while (start > 0 && at - start < 64 && isLocalChar(text.charCodeAt(start - 1))) start--;
       // A local part longer than 64 is not an address (and stops the walk staying bounded).
-      if (start > 0 && isLocalChar(text.charCodeAt(start - 1))) continue;
+      if (start > 0 && isLocalChar(text.charCodeAt(start - 1))) {
+        hints.contextual = true;
+        continue;
+      }
       while (start < at && text.charCodeAt(start) === DOT) start++;
       let end = at + 1;
       while (end < text.length && end - at <= 253 && isDomainChar(text.charCodeAt(end))) end++;
       while (end > at + 1 && (text.charCodeAt(end - 1) === DOT || text.charCodeAt(end - 1) === DASH)) end--;
       if (start === at || end === at + 1) continue;
       // scheme://user@host: the user of a URL, not a mailbox.
-      if (start >= 2 && text.charCodeAt(start - 1) === SLASH && text.charCodeAt(start - 2) === SLASH)
+      if (start >= 2 && text.charCodeAt(start - 1) === SLASH && text.charCodeAt(start - 2) === SLASH) {
+        hints.contextual = true;
         continue;
+      }
       if (!validLocal(text, start, at) || !validDomain(text.slice(at + 1, end))) continue;
       out.push({ detector: "EMAIL", start, end });
       searchFrom = end;

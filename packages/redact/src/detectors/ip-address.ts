@@ -1,5 +1,5 @@
 import { isIPv6 } from "node:net";
-import { type Detector, type Finding, type NumericWindow, scanWindow } from "./detector.js";
+import { type Detector, type Finding, type NumericWindow, scanWindow, type TextHints } from "./detector.js";
 
 const IPV4_RE = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d|-[A-Za-z])/g;
 /** "version 1.2.3.4", "v10.0.0.1": four-part version numbers are not addresses. */
@@ -11,11 +11,14 @@ export const ipAddressDetector: Detector = {
   find(text: string, out: Finding[], hints): void {
     if (hints.hasDigit && text.includes(":")) findIpv6(text, out);
   },
-  findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
+  findInWindow(text: string, window: NumericWindow, out: Finding[], hints: TextHints): void {
     if (window.digits < 4) return;
     scanWindow(IPV4_RE, window, "IP_ADDRESS", out, (m, start) => {
       if (!ipv4Valid(m[0])) return undefined;
-      if (VERSION_BEFORE.test(text.slice(Math.max(0, start - 10), start))) return undefined;
+      if (VERSION_BEFORE.test(text.slice(Math.max(0, start - 10), start))) {
+        hints.contextual = true;
+        return undefined;
+      }
       return start + m[0].length;
     });
   },

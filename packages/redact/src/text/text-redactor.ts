@@ -35,6 +35,10 @@ export class TextRedactor {
   private readonly hasWindowDetectors: boolean;
   /** Custom detectors may match anything, so the short-text shortcut is off when there are any. */
   private readonly onlyBuiltins: boolean;
+  /** Set by `find` when a candidate lost to an overlapping finding of higher priority. */
+  private droppedOverlap = false;
+  /** Set by `find` when a detector rejected a candidate because of the text around it. */
+  private contextual = false;
 
   constructor(
     private readonly detectors: readonly ActiveDetector[],
@@ -62,10 +66,13 @@ export class TextRedactor {
   redact(text: string, memo: Map<string, boolean>, onFinding: (detector: string) => void): string {
     // A replacement changes the neighbourhood of what is left (a value that ran into a key is now
     // followed by a token), so a changed text is scanned again until nothing more is found: that
-    // is what makes redact(redact(x)) == redact(x). Only texts with findings pay for it.
+    // is what makes redact(redact(x)) == redact(x). A pass whose findings all stood apart (between
+    // spaces or punctuation) and pushed no other candidate out cannot change anything, so most
+    // texts are scanned once.
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const findings = this.find(text, memo);
       if (findings.length === 0) break;
+      const settled = !this.droppedOverlap && !this.contextual && findings.every((f) => isolated(text, f));
       let out = "";
       let last = 0;
       for (const f of findings) {
@@ -74,6 +81,7 @@ export class TextRedactor {
         onFinding(f.detector);
       }
       text = out + text.slice(last);
+      if (settled) break;
     }
     return text;
   }
@@ -82,7 +90,7 @@ export class TextRedactor {
   find(text: string, memo: Map<string, boolean> = new Map()): Finding[] {
     if (text.length < MIN_LENGTH) return [];
     if (text.length < SHORT_TEXT && this.onlyBuiltins && !mayHoldShortSecret(text)) return [];
-    const hints: TextHints = { hasDigit: HAS_DIGIT.test(text), memo };
+    const hints: TextHints = { hasDigit: HAS_DIGIT.test(text), memo, contextual: false };
     this.runGate(text);
     const windows = hints.hasDigit && this.hasWindowDetectors ? numericWindows(text) : NO_WINDOWS;
     // Detectors run in priority order, so candidates arrive grouped by priority.
@@ -96,16 +104,16 @@ export class TextRedactor {
         for (const window of windows) detector.findInWindow(text, window, candidates, hints);
       }
     }
+    this.contextual = hints.contextual;
     if (candidates.length === 0) return candidates;
     // Earlier redactions are protected spans: nothing may match inside or across them.
     const accepted: Finding[] = text.includes("[") ? protectedTokens(text) : [];
+    const tokens = accepted.length;
+    this.droppedOverlap = false;
     for (const candidate of candidates) {
-      if (
-        !this.allow.empty &&
-        this.allow.allows(candidate.detector, text.slice(candidate.start, candidate.end))
-      )
-        continue;
-      insertIfFree(accepted, candidate);
+      const value = this.allow.empty ? "" : text.slice(candidate.start, candidate.end);
+      if (!this.allow.empty && this.allow.allows(candidate.detector, value)) continue;
+      if (!insertIfFree(accepted, candidate) && accepted.length > tokens) this.droppedOverlap = true;
     }
     return accepted.filter((f) => f.detector !== PROTECTED);
   }
@@ -179,8 +187,47 @@ function protectedTokens(text: string): Finding[] {
   return spans;
 }
 
+/**
+ * True when the characters either side of the finding end every detector's match (whitespace,
+ * text bounds, most punctuation, or a '.' ending a sentence), so replacing it cannot make a
+ * neighbouring candidate appear or change.
+ */
+function isolated(text: string, f: Finding): boolean {
+  return (f.start === 0 || isBoundary(text.charCodeAt(f.start - 1))) && endsApart(text, f.end);
+}
+
+function endsApart(text: string, end: number): boolean {
+  if (end >= text.length) return true;
+  const c = text.charCodeAt(end);
+  if (c === 46 /* . */) return end + 1 >= text.length || isBoundary(text.charCodeAt(end + 1));
+  return isBoundary(c);
+}
+
+function isBoundary(c: number): boolean {
+  // space \t \n \r " ' ( ) , ; < > [ ] { } |
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 34 ||
+    c === 39 ||
+    c === 40 ||
+    c === 41 ||
+    c === 44 ||
+    c === 59 ||
+    c === 60 ||
+    c === 62 ||
+    c === 91 ||
+    c === 93 ||
+    c === 123 ||
+    c === 125 ||
+    c === 124
+  );
+}
+
 /** Keeps `sorted` ordered by start; inserts `f` only if it overlaps nothing already there. */
-function insertIfFree(sorted: Finding[], f: Finding): void {
+function insertIfFree(sorted: Finding[], f: Finding): boolean {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -190,9 +237,10 @@ function insertIfFree(sorted: Finding[], f: Finding): void {
   }
   const before = sorted[lo - 1];
   const after = sorted[lo];
-  if (before && before.end > f.start) return;
-  if (after && after.start < f.end) return;
+  if (before && before.end > f.start) return false;
+  if (after && after.start < f.end) return false;
   sorted.splice(lo, 0, f);
+  return true;
 }
 
 function escapeRegex(literal: string): string {

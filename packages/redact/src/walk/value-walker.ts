@@ -137,8 +137,9 @@ export class ValueWalker {
     let out = "";
     let last = 0;
     let blocked = false;
-    STRING_LITERAL.lastIndex = 0;
-    for (let m = STRING_LITERAL.exec(json); m !== null; m = STRING_LITERAL.exec(json)) {
+    // matchAll iterates over its own copy of the regex: visitString below may come back here
+    // for JSON nested deeper, which would otherwise reset a shared lastIndex mid-loop.
+    for (const m of json.matchAll(STRING_LITERAL)) {
       const literal = m[0];
       const end = m.index + literal.length;
       const decoded = JSON.parse(literal) as string;
