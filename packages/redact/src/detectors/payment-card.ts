@@ -9,7 +9,7 @@ const IIN = /^(?:4|5[0-9]|2[2-7]|3[47]|3[0689]|35|6)/;
 
 export const paymentCardDetector: Detector = {
   id: "CREDIT_CARD",
-  findInWindow(text: string, window: NumericWindow, out: Finding[]): void {
+  findInWindow(_text: string, window: NumericWindow, out: Finding[]): void {
     if (window.digits < 13) return;
     scanWindow(CARD_RE, window, "CREDIT_CARD", out, (m, start) => {
       let candidate = m[0];

@@ -54,7 +54,7 @@ export function phoneDetector(region: CountryCode): Detector {
 
   return {
     id: "PHONE",
-    findInWindow(text: string, window: NumericWindow, out: Finding[], hints: TextHints): void {
+    findInWindow(_text: string, window: NumericWindow, out: Finding[], hints: TextHints): void {
       if (window.digits < 7) return;
       scanWindow(PHONE_RE, window, "PHONE", out, (m, start) => {
         let candidate = m[0];
