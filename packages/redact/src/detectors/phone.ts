@@ -1,5 +1,6 @@
 import { type CountryCode, isValidPhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { type Detector, type Finding, type NumericWindow, scanWindow, type TextHints } from "./detector.js";
+import { internationalSurelyValid } from "./phone-metadata.js";
 import { digitsOf } from "./validators.js";
 
 /**
@@ -45,7 +46,7 @@ export function phoneDetector(region: CountryCode): Detector {
     if (ok === undefined) {
       ok =
         candidate.charCodeAt(0) === 43
-          ? isValidPhoneNumber(candidate)
+          ? internationalSurelyValid(digitsOf(candidate)) || isValidPhoneNumber(candidate)
           : isValidPhoneNumber(candidate, region);
       memo.set(key, ok);
     }
