@@ -10,6 +10,7 @@ import {
   deriveMessage,
   FileCheckpointStore,
   functionTransform,
+  MemorySink,
   type Message,
   Pipeline,
   PoisonError,
@@ -18,7 +19,7 @@ import {
   type SourceChunk,
   type WriteContext,
 } from "../src/index.js";
-import { ArraySource } from "./helpers.js";
+import { ArraySource, chunked, messages } from "./helpers.js";
 
 describe("FileCheckpointStore", () => {
   let dir: string;
@@ -87,6 +88,30 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
   poisonAt: fc.integer({ min: -1, max: 1 }),
   retryOnce: fc.boolean(),
   async: fc.boolean(),
+});
+
+describe("checkpoint commit failures", () => {
+  it("fail the cycle even when the last commit fails after everything was delivered", async () => {
+    const store: CheckpointStore = {
+      load: async () => undefined,
+      loadAll: async () => new Map(),
+      // A slow disk: the write fails only after the last message was acknowledged.
+      commit: () =>
+        new Promise((_, reject) => setImmediate(() => reject(new Error("EPERM: read-only folder")))),
+    };
+    const sink = new MemorySink();
+    const pipeline = new Pipeline({
+      source: new ArraySource(chunked(messages(3), 3)),
+      sinks: [{ id: "out", sink, batch: { maxCount: 10, lingerMs: 0 } }],
+      checkpointStore: store,
+    });
+    await pipeline.open();
+    await expect(pipeline.runCycle()).rejects.toThrow(
+      "Checkpoint store failed to commit: EPERM: read-only folder",
+    );
+    expect(sink.values).toHaveLength(3); // delivered at least once; the position stays uncommitted
+    await pipeline.close();
+  });
 });
 
 describe("checkpoint ordering (property)", () => {

@@ -248,9 +248,12 @@ export class Cycle implements DeliveryHost {
   }
 
   fail(error: FatalError): void {
-    if (this.fatal || this.finished) return;
+    if (this.fatal) return;
     this.fatal = error;
     this.logger.error({ err: error }, "pipeline stopped by a fatal error");
+    // A checkpoint commit can fail after everything was delivered: nothing is left to stop, but the
+    // cycle must still end with the error rather than look successful.
+    if (this.finished) return;
     this.abandoned += this.budget.messages;
     this.abandonedBytes = this.budget.bytes;
     this.stopping = true;
