@@ -2,9 +2,10 @@
  * `pnpm bench`: runs every benchmark module in this folder (each exports `run()` returning flat
  * numeric figures), prints ONE flat JSON object with all figures and writes it to bench/results.json,
  * plus a Markdown table in bench/README.md. Each module measures its own baseline in the same run, so
- * the ratios hold on a noisy shared machine. `pnpm bench core redact` runs only those modules.
+ * the ratios hold on a noisy shared machine. `pnpm bench core redact` runs only those modules and
+ * keeps the other figures of the last full run.
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -19,7 +20,12 @@ const modules = readdirSync(here)
   .filter((name) => only.size === 0 || only.has(name))
   .sort();
 
+// A partial run (`pnpm bench scale redact`) refreshes those figures and keeps the others on record.
+const resultsFile = join(here, "results.json");
+const previous: Record<string, number | string> =
+  only.size > 0 && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : {};
 const results: Record<string, number | string> = {
+  ...previous,
   machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${cpus()[0]?.model ?? "unknown cpu"}`,
   node: process.version,
   date: new Date().toISOString(),
@@ -40,7 +46,7 @@ for (const name of modules) {
 
 const json = JSON.stringify(results);
 console.log(json);
-writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 const { writeReport } = await import("./report.js");
 writeReport(join(here, "README.md"), results);
 if (failures.length > 0) {
