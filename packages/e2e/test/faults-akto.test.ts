@@ -9,13 +9,12 @@ import {
   writeTunedShieldPipeline,
 } from "../src/index.js";
 
-// Akto answers 503 to everything for 20 s (the brief's "a minute", shortened to keep the suite
-// lean). The pipeline databricks-shield generates, with the Akto sink's retry policy raised so its
-// retries outlast the outage: 100 attempts, backoff capped at 2 s (full jitter: about 100 s of
-// retrying on average, within core's 300 s max elapsed). Nothing may be dead-lettered or lost.
-const OUTAGE_MS = 20_000;
+// Akto answers 503 to everything for a minute. The pipeline is exactly the one databricks-shield
+// generates, with its default retry policy (built to ride out outages of a few minutes): nothing may
+// be dead-lettered or lost.
+const OUTAGE_MS = 60_000;
 
-describe("Akto ingestion down (HTTP 503) for 20 s", () => {
+describe("Akto ingestion down (HTTP 503) for a minute", () => {
   let stack: E2eStack;
   let tail: KafkaTopicTail;
 
@@ -30,10 +29,9 @@ describe("Akto ingestion down (HTTP 503) for 20 s", () => {
   });
 
   it("retries through the outage, then delivers everything; Kafka is unaffected", {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const file = await writeTunedShieldPipeline(stack.env, stack.stateDir, {
-      retry: { akto: { max_attempts: 100, initial_delay_ms: 200, max_delay_ms: 2_000 } },
       schedule: { once: true },
     });
     stack.akto.faults.inject({ kind: "status", status: 503, count: 1_000_000 });

@@ -5,6 +5,13 @@ import type { ShieldSettings } from "./shield-settings.js";
 /** A `${NAME}` reference, resolved by the runner when it loads the file. */
 const envRef = (name: string): string => `\${${name}}`;
 
+/**
+ * Retries that ride out a destination outage of a few minutes (full-jitter backoff capped at 15 s,
+ * core's 300 s max elapsed) before a batch is dead-lettered: an Akto or Kafka restart should delay
+ * traffic, not divert it.
+ */
+const OUTAGE_RETRY = { max_attempts: 40, initial_delay_ms: 500, max_delay_ms: 15_000 };
+
 export type ShieldSchedule = { once: true } | { cron: string } | { interval_seconds: number };
 
 /**
@@ -49,6 +56,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       url: s.DATA_INGESTION_SERVICE_URL,
       ...(s.AKTO_JWT_TOKEN ? { token: envRef("AKTO_JWT_TOKEN") } : {}),
       batch: { max_count: 50 },
+      retry: OUTAGE_RETRY,
     });
   }
   if (s.KAFKA_BROKER_HOST) {
@@ -58,6 +66,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       brokers: s.KAFKA_BROKER_HOST.split(",").map((b) => b.trim()),
       topic: s.KAFKA_TOPIC,
       batch: { max_count: 500 },
+      retry: OUTAGE_RETRY,
     });
   }
   if (s.SHIELD_OUTPUT_FILE)
