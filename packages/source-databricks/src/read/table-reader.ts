@@ -144,8 +144,23 @@ export async function* readTable(
   };
 
   try {
-    for await (const rows of ctx.sql.query(query.sql, query.params, ctx.chunkRows)) {
-      yield process(rows);
+    for (let rereads = 0; ; rereads++) {
+      try {
+        for await (const rows of ctx.sql.query(query.sql, query.params, ctx.chunkRows)) {
+          yield process(rows);
+        }
+        break;
+      } catch (error) {
+        // A fetch cannot be repeated (the server's cursor may have moved), but the whole query can:
+        // rows already emitted this cycle are in the delivered set and come back as suppressed
+        // duplicates, so the table is finished in this cycle instead of waiting for the next.
+        if (!(error instanceof DatabricksConnectionError) || rereads >= MAX_REREADS) throw error;
+        pendingTrace = undefined; // its spans were not handled yet: they are read again
+        ctx.logger.warn(
+          { table: table.fullName, rowsRead: stats.rowsRead, err: error },
+          "warehouse failed mid-table; reading the table's window again (emitted rows are suppressed)",
+        );
+      }
     }
     const tail: { message: Message<unknown>; error: Error }[] = [];
     const messages: Message<AgentExecution>[] = [];
@@ -166,6 +181,9 @@ export async function* readTable(
     if (stats.rowsRead > 0) yield { messages: [], checkpoint: checkpoint() };
   }
 }
+
+/** Re-reads of one table's window after the warehouse failed mid-result-set, per cycle. */
+const MAX_REREADS = 2;
 
 function identify(unit: RawRow | TraceRow, table: AgentTable): { id?: string; time?: number } {
   switch (table.kind) {
