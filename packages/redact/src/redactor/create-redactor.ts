@@ -46,7 +46,7 @@ export function createRedactor(config: RedactConfigInput = {}): Redactor {
   };
 }
 
-function walkSettings(config: RedactConfig): WalkSettings & { detectorIds: readonly string[] } {
+export function walkSettings(config: RedactConfig): WalkSettings & { detectorIds: readonly string[] } {
   const modeOf = (id: string, explicit?: RedactConfig["defaultMode"]) =>
     explicit ?? config.detectors[id as keyof RedactConfig["detectors"]]?.mode ?? config.defaultMode;
   const enabled = (id: string) => config.detectors[id as keyof RedactConfig["detectors"]]?.enabled !== false;

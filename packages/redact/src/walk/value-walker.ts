@@ -18,6 +18,11 @@ export interface WalkSettings {
   /** Mode for blocked keys; undefined when key blocking is off. */
   readonly blockMode: RedactionMode | undefined;
   readonly pseudonymizer: Pseudonymizer | undefined;
+  /**
+   * False to always parse, walk and re-serialise JSON found in strings (the reference path that
+   * tests compare the in-place text path against). Default true.
+   */
+  readonly inPlaceJsonText?: boolean;
 }
 
 /** Deeper than this is a cycle or an attack, not an agent payload. */
@@ -26,6 +31,29 @@ const REMOVE = Symbol("remove");
 const STRING_LITERAL = /"(?:[^"\\]|\\.)*"/g;
 /** Sticky: whitespace then ':' right after a literal makes it an object key. */
 const KEY_COLON = /\s*:/y;
+/**
+ * JSON text without escapes, control characters or surrogates: each string literal is exactly its
+ * value between quotes, and JSON.stringify would write that value back the same way.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON text must escape them; finding them is the point.
+const NOT_PLAIN = /[\u0000-\u001f\\\ud800-\udfff]/;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** How a value inside JSON text is treated, as visitObject/visitArray would decide. */
+const NORMAL = 0;
+const SKIPPED = 1;
+const BLOCKED = 2;
+type ScanMode = typeof NORMAL | typeof SKIPPED | typeof BLOCKED;
+/** Objects with more keys go the parsed way (the duplicate-key check is quadratic). */
+const MAX_SCANNED_KEYS = 64;
+
+/** Progress of one in-place redaction of JSON text: `out` + json.slice(last) is the result. */
+interface TextScan {
+  readonly json: string;
+  pos: number;
+  out: string;
+  last: number;
+}
+
 /** Shorter texts are cheaper to scan again than to hash and look up. */
 const TEXT_MEMO_MIN_LENGTH = 32;
 
@@ -106,6 +134,10 @@ export class ValueWalker {
 
   /** The redacted JSON text, or undefined when `value` is not JSON (then it is treated as text). */
   private visitJsonString(value: string, depth: number): string | undefined {
+    if (this.settings.inPlaceJsonText !== false) {
+      const inPlace = this.redactJsonText(value, depth);
+      if (inPlace !== undefined) return inPlace;
+    }
     const parsed = parseContainer(value);
     if (parsed === undefined) return undefined;
     const outer = { lossy: this.lossy, inNested: this.inNestedJson };
@@ -126,6 +158,121 @@ export class ValueWalker {
     // redact the string literals of the text in place instead, leaving every number as written.
     this.report.rollback(mark);
     return lossy ? this.redactStringLiterals(value, depth) : value;
+  }
+
+  /**
+   * JSON text in canonical JSON.stringify form (no whitespace, escapes, duplicate or integer-like
+   * keys, numbers written as JavaScript writes them) is redacted where it stands: the same decisions
+   * as parsing, walking and re-serialising it, hence the same result, without building the objects
+   * or the new text. Undefined (with nothing reported) when the text is not in that form: the caller
+   * then takes the parsed path, which also decides what is not JSON at all.
+   */
+  private redactJsonText(json: string, depth: number): string | undefined {
+    const first = json.charCodeAt(0);
+    if ((first !== 123 && first !== 91) || NOT_PLAIN.test(json)) return undefined;
+    const mark = this.report.mark();
+    const scan: TextScan = { json, pos: 0, out: "", last: 0 };
+    if (!this.scanValue(scan, depth + 1, NORMAL) || scan.pos !== json.length) {
+      this.report.rollback(mark);
+      return undefined;
+    }
+    return scan.last === 0 ? json : scan.out + json.slice(scan.last);
+  }
+
+  /** One value of the JSON text at `scan.pos`; false when the text is not in canonical form. */
+  private scanValue(scan: TextScan, depth: number, mode: ScanMode): boolean {
+    const { json, pos } = scan;
+    const c = json.charCodeAt(pos);
+    if (c === 34 /* " */) {
+      const end = json.indexOf('"', pos + 1);
+      if (end < 0) return false;
+      scan.pos = end + 1;
+      if (mode === SKIPPED) return true;
+      const decoded = json.slice(pos + 1, end);
+      const redacted =
+        mode === BLOCKED
+          ? this.block(decoded, this.settings.blockMode!, depth)
+          : this.visitString(decoded, depth);
+      if (redacted === REMOVE) return false;
+      if (redacted !== decoded) {
+        scan.out += json.slice(scan.last, pos) + JSON.stringify(redacted);
+        scan.last = end + 1;
+      }
+      return true;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (mode !== NORMAL || depth >= MAX_DEPTH) return false;
+      return c === 123 ? this.scanObject(scan, depth) : this.scanArray(scan, depth);
+    }
+    const literal = c === 116 ? "true" : c === 102 ? "false" : c === 110 ? "null" : undefined;
+    if (literal !== undefined) {
+      if (!json.startsWith(literal, pos)) return false;
+      scan.pos = pos + literal.length;
+      return true;
+    }
+    if (mode === BLOCKED) return false; // a blocked number becomes a token: not a string literal
+    NUMBER.lastIndex = pos;
+    const number = NUMBER.exec(json)?.[0];
+    if (number === undefined) return false;
+    const n = Number(number);
+    if (String(n) !== number) return false;
+    // An integer beyond 2^53 sends the parsed walk to redactStringLiterals: let it.
+    if (mode === NORMAL && Number.isInteger(n) && !Number.isSafeInteger(n)) return false;
+    scan.pos = pos + number.length;
+    return true;
+  }
+
+  private scanObject(scan: TextScan, depth: number): boolean {
+    const { json } = scan;
+    const { skip, isBlockedKey, blockMode } = this.settings;
+    scan.pos++;
+    if (json.charCodeAt(scan.pos) === 125 /* } */) {
+      scan.pos++;
+      return true;
+    }
+    const keys: string[] = [];
+    for (;;) {
+      if (json.charCodeAt(scan.pos) !== 34) return false;
+      const end = json.indexOf('"', scan.pos + 1);
+      if (end < 0 || json.charCodeAt(end + 1) !== 58 /* : */) return false;
+      const key = json.slice(scan.pos + 1, end);
+      // JSON.parse puts integer-like keys first, and keeps only the last of duplicate keys.
+      const k = key.charCodeAt(0);
+      if ((k >= 48 && k <= 57) || keys.length >= MAX_SCANNED_KEYS || keys.includes(key)) return false;
+      keys.push(key);
+      scan.pos = end + 2;
+      this.path.push(key);
+      const mode: ScanMode =
+        this.path.length <= skip.maxDepth && skip.matches(this.path)
+          ? SKIPPED
+          : blockMode !== undefined && isBlockedKey(key)
+            ? BLOCKED
+            : NORMAL;
+      const ok = this.scanValue(scan, depth + 1, mode);
+      this.path.pop();
+      if (!ok) return false;
+      const next = json.charCodeAt(scan.pos++);
+      if (next === 125) return true;
+      if (next !== 44 /* , */) return false;
+    }
+  }
+
+  private scanArray(scan: TextScan, depth: number): boolean {
+    const { json } = scan;
+    scan.pos++;
+    if (json.charCodeAt(scan.pos) === 93 /* ] */) {
+      scan.pos++;
+      return true;
+    }
+    for (let i = 0; ; i++) {
+      this.path.push(i);
+      const ok = this.scanValue(scan, depth + 1, this.settings.skip.matches(this.path) ? SKIPPED : NORMAL);
+      this.path.pop();
+      if (!ok) return false;
+      const next = json.charCodeAt(scan.pos++);
+      if (next === 93) return true;
+      if (next !== 44) return false;
+    }
   }
 
   /**
