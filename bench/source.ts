@@ -8,8 +8,14 @@
  *   sourcePeakHeapRawMB    peak heapUsed sampled without forcing GC (garbage included)
  *   sourceDriverRowsPerSec rows/s of the bare driver (fetchChunk loop, rows discarded)
  *   sourceVsDriverRatio    sourceRowsPerSec / sourceDriverRowsPerSec
+ *   sourceHeapCapMB        the same 1,000,000 rows again in a child process whose V8 heap is capped
+ *                          at this size (the target): it completing proves the bound without
+ *                          relying on forced GCs (the run fails with out-of-memory otherwise)
+ *   sourceCappedRowsPerSec rows/s of that capped run
  */
+import { fork } from "node:child_process";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { MemoryCheckpointStore, type SourceContext, silentLogger } from "@pipekit/core";
 import { createDatabricksSource } from "@pipekit/source-databricks";
 import { type EmulatorInfo, startEmulatorProcess } from "./support/databricks-emulator.js";
@@ -46,6 +52,9 @@ const TOTAL_ROWS = 1_000_000;
 const AGENTS = 1; // 3 AI Gateway tables + 1 legacy table
 const TABLES = 3 * AGENTS + 1;
 const CHUNK_ROWS = 2_000;
+const HEAP_CAP_MB = 200;
+/** Set in the capped child: it runs throughSource once and reports over IPC. */
+const CHILD_ENV = "PIPEKIT_SOURCE_BENCH_CHILD";
 
 /**
  * Two views of the heap: `raw` samples heapUsed as it is (garbage included, so it depends on when
@@ -175,13 +184,43 @@ async function oauthToken(info: EmulatorInfo): Promise<string> {
   }
 }
 
+/** throughSource in a child process with a capped V8 heap. */
+function throughSourceCapped(info: EmulatorInfo): Promise<number> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: [
+      "--expose-gc",
+      `--max-old-space-size=${HEAP_CAP_MB}`,
+      "--conditions=@pipekit/source",
+      "--import",
+      "tsx",
+    ],
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify(info) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { rowsPerSec: number }).rowsPerSec));
+    child.once("exit", (code) =>
+      reject(new Error(`source run with a ${HEAP_CAP_MB} MB heap exited with ${code} (out of memory?)`)),
+    );
+  });
+}
+
+const childInfo = process.env[CHILD_ENV];
+if (childInfo) {
+  const { rowsPerSec } = await throughSource(JSON.parse(childInfo) as EmulatorInfo);
+  process.send?.({ rowsPerSec }, () => process.exit(0));
+}
+
 export async function run(): Promise<Record<string, number>> {
   const emulator = await startEmulatorProcess({ seed: 1, agents: AGENTS, rowsPerTable: TOTAL_ROWS / TABLES });
   const { info } = emulator;
   try {
     const driverRowsPerSec = await throughDriver(info);
     const { rowsPerSec, peakHeapMB, rawPeakHeapMB } = await throughSource(info);
+    const cappedRowsPerSec = await throughSourceCapped(info);
     return {
+      sourceHeapCapMB: HEAP_CAP_MB,
+      sourceCappedRowsPerSec: Math.round(cappedRowsPerSec),
       sourceRowsPerSec: Math.round(rowsPerSec),
       sourcePeakHeapMB: Math.round(peakHeapMB * 10) / 10,
       sourcePeakHeapRawMB: Math.round(rawPeakHeapMB * 10) / 10,
