@@ -70,6 +70,15 @@ describe("built-in components", () => {
     expect(unique.values[0]).toEqual(first.values[0]);
   });
 
+  it("jsonl_file sink starts on a fresh line after a torn last line (a killed writer)", async () => {
+    const path = join(dir, "torn.jsonl");
+    await writeFile(path, '{"ok":1}\n{"torn":');
+    const sink = new JsonlFileSink({ path });
+    await sink.write([createMessage("a", { ok: 2 })]);
+    await sink.close();
+    expect((await readFile(path, "utf8")).split("\n")).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', ""]);
+  });
+
   it("jsonl_file source → jsonl_file sink, dead-lettering a malformed line with file:line and resuming", async () => {
     const input = join(dir, "in.jsonl");
     const output = join(dir, "out.jsonl");

@@ -50,7 +50,16 @@ export class JsonlFileSink implements Sink {
     this.file ??= (async () => {
       try {
         await mkdir(dirname(this.options.path), { recursive: true });
-        return await open(this.options.path, "a");
+        const file = await open(this.options.path, "a+");
+        // A process killed mid-append leaves a torn last line; start on a fresh line so the torn
+        // record stays alone (one unreadable line) instead of swallowing the next good one.
+        const { size } = await file.stat();
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await file.read(last, 0, 1, size - 1);
+          if (last[0] !== 0x0a) await file.appendFile("\n");
+        }
+        return file;
       } catch (error) {
         this.file = undefined;
         throw new FatalError(`Cannot open ${this.options.path} for writing: ${(error as Error).message}`, {
