@@ -42,6 +42,41 @@ describe("pipeline CLI", () => {
     expect(stdout).toContain("2 passed, 1 failed");
   });
 
+  it("`run --once` exits 0 when only bad input was dead-lettered, 1 when a destination never accepted records", async () => {
+    scratch = scratchDir();
+    const pipeline = (name: string, sink: string) =>
+      yaml`
+      id: exit-codes
+      plugins: [${JSON.stringify(TEST_PLUGIN)}]
+      source: { type: test_numbers }
+      transforms: [{ type: test_reject_if, field: n, equals: 1 }]
+      sinks: [${sink}]
+      dead_letter: { path: ${name}-dead.jsonl }
+      checkpoints: { path: ${name}-checkpoints.json }
+    `;
+    const badInput = scratch.write(
+      "bad-input.yaml",
+      pipeline("bad-input", "{ type: test_file, path: out.jsonl }"),
+    );
+    const ok = await runCli(["run", "--once", "--no-progress", badInput]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+
+    // Nothing listens on port 9: every POST fails to connect and the retries run out fast.
+    const unreachable = scratch.write(
+      "unreachable.yaml",
+      pipeline(
+        "unreachable",
+        "{ id: akto, type: akto_http, url: 'http://127.0.0.1:9', retry: { max_attempts: 2, initial_delay_ms: 1, max_delay_ms: 5 } }",
+      ),
+    );
+    const failed = await runCli(["run", "--once", "--no-progress", unreachable]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain("some records could not be delivered");
+    expect(readFileSync(`${scratch.dir}/bad-input-dead.jsonl`, "utf8")).toContain('"stage":"transform"');
+    const deadLetters = readFileSync(`${scratch.dir}/unreachable-dead.jsonl`, "utf8").trim().split("\n");
+    expect(deadLetters.some((l) => l.includes('"stage":"sink"'))).toBe(true);
+  });
+
   it("`validate` lists every problem with file:line:column, exits non-zero, and never prints a secret", async () => {
     scratch = scratchDir();
     scratch.write("secret.txt", "file-secret-value-9\n");

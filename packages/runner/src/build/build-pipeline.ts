@@ -75,6 +75,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
               maxAttempts: s.retry.max_attempts,
               initialDelayMs: s.retry.initial_delay_ms,
               maxDelayMs: s.retry.max_delay_ms,
+              maxElapsedMs: s.retry.max_elapsed_ms,
             }),
           }
         : {}),

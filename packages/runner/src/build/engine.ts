@@ -14,6 +14,8 @@ export interface CycleSummary {
   readonly errors: readonly {
     readonly stage: string;
     readonly component: string;
+    /** "exhausted" (retries ran out), "poison" (bad data), "retryable" (source errors), "transform". */
+    readonly errorClass: string;
     readonly message: string;
     readonly count: number;
   }[];
@@ -44,7 +46,12 @@ export interface EngineOptions {
     readonly id: string;
     readonly sink: Sink;
     readonly batch?: { maxCount?: number; maxBytes?: number; lingerMs?: number };
-    readonly retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+    readonly retry?: {
+      maxAttempts?: number;
+      initialDelayMs?: number;
+      maxDelayMs?: number;
+      maxElapsedMs?: number;
+    };
     readonly concurrency?: number;
   }[];
   readonly deadLetter?: string;

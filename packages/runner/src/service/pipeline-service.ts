@@ -124,6 +124,18 @@ export class PipelineService {
         "cycle summary",
       );
       for (const e of summary.errors) log.warn({ cycle: index, ...e }, "errors during cycle");
+      // Bad input dead-lettered with its reason is a success; records a destination never accepted
+      // (retries ran out) are not, and a one-shot run must say so in its exit code.
+      const undelivered = summary.errors
+        .filter((e) => e.stage === "sink" && e.errorClass === "exhausted")
+        .reduce((n, e) => n + e.count, 0);
+      if (undelivered > 0 && "once" in this.options.schedule) {
+        this.failure = new Error(`${undelivered} batch failure(s) were dead-lettered after retries ran out`);
+        log.error(
+          { cycle: index, undelivered },
+          "some records could not be delivered (see the dead-letter file)",
+        );
+      }
       this.options.onCycle?.(index, summary, undefined);
     } catch (error) {
       this.cycles++;

@@ -6,11 +6,19 @@ import type { ShieldSettings } from "./shield-settings.js";
 const envRef = (name: string): string => `\${${name}}`;
 
 /**
- * Retries that ride out a destination outage of a few minutes (full-jitter backoff capped at 15 s,
- * core's 300 s max elapsed) before a batch is dead-lettered: an Akto or Kafka restart should delay
- * traffic, not divert it.
+ * Retries that ride out a destination outage (full-jitter backoff capped at 15 s) before a batch is
+ * dead-lettered: an Akto or Kafka restart should delay traffic, not divert it. A `-once` run gives up
+ * sooner, because Akto's dashboard kills its connector after 300 s: a batch still failing after two
+ * minutes is dead-lettered with its reason and the run exits non-zero well inside that limit.
  */
-const OUTAGE_RETRY = { max_attempts: 40, initial_delay_ms: 500, max_delay_ms: 15_000 };
+function outageRetry(schedule: ShieldSchedule) {
+  return {
+    max_attempts: 40,
+    initial_delay_ms: 500,
+    max_delay_ms: 15_000,
+    max_elapsed_ms: "once" in schedule ? 120_000 : 300_000,
+  };
+}
 
 export type ShieldSchedule = { once: true } | { cron: string } | { interval_seconds: number };
 
@@ -56,7 +64,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       url: s.DATA_INGESTION_SERVICE_URL,
       ...(s.AKTO_JWT_TOKEN ? { token: envRef("AKTO_JWT_TOKEN") } : {}),
       batch: { max_count: 50 },
-      retry: OUTAGE_RETRY,
+      retry: outageRetry(schedule),
     });
   }
   if (s.KAFKA_BROKER_HOST) {
@@ -66,7 +74,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       brokers: s.KAFKA_BROKER_HOST.split(",").map((b) => b.trim()),
       topic: s.KAFKA_TOPIC,
       batch: { max_count: 500 },
-      retry: OUTAGE_RETRY,
+      retry: outageRetry(schedule),
     });
   }
   if (s.SHIELD_OUTPUT_FILE)
