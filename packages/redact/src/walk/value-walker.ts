@@ -54,8 +54,12 @@ interface TextScan {
   last: number;
 }
 
-/** Shorter texts are cheaper to scan again than to hash and look up. */
-const TEXT_MEMO_MIN_LENGTH = 32;
+/**
+ * Shorter texts are cheaper to scan again than to look up: most are skipped by the scanner's
+ * short-text test (its SHORT_TEXT). Longer ones, even short e-mail addresses and phone numbers
+ * repeated in every tool call, cost a full scan each time.
+ */
+const TEXT_MEMO_MIN_LENGTH = 14;
 
 /**
  * One redaction of one value. Copy-on-write: unchanged subtrees are returned as the same objects,
