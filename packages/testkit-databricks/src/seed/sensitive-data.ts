@@ -35,7 +35,7 @@ export function sensitiveValue(prng: Prng, kind: SensitiveKind): SensitiveValue 
     case "openai_key":
       return { kind, value: `sk-proj-${prng.hex(24)}${prng.hex(24).toUpperCase()}` };
     case "phone":
-      return { kind, value: `+1 (${prng.int(201, 989)}) 555-${String(prng.int(100, 199)).padStart(4, "0")}` };
+      return { kind, value: usPhone(prng) };
     case "iban":
       return { kind, value: germanIban(prng) };
   }
@@ -87,4 +87,21 @@ function germanIban(prng: Prng): string {
   for (const ch of numeric) remainder = (remainder * 10 + Number(ch)) % 97;
   const check = String(98 - remainder).padStart(2, "0");
   return `DE${check}${bban}`;
+}
+
+/** Assigned US area codes: a redactor that validates numbers rightly ignores unassigned ones. */
+const AREA_CODES = [212, 213, 305, 312, 404, 415, 512, 617, 646, 702, 206, 303, 469, 503, 720, 773, 818, 917];
+
+/**
+ * A dialable-looking US number (not the reserved fictional 555-01XX range, which validating
+ * detectors such as libphonenumber treat as invalid). Two draws, as before, so the rest of the
+ * seeded workspace is unchanged.
+ */
+function usPhone(prng: Prng): string {
+  const area = AREA_CODES[prng.int(0, AREA_CODES.length)]!;
+  const subscriber = String(prng.int(2_000_000, 10_000_000));
+  // Exchanges 555 (fictional range) and N11 (service codes such as 411 or 911) are not subscriber numbers.
+  const first = subscriber.slice(0, 3);
+  const exchange = first === "555" ? "556" : first.endsWith("11") ? `${first[0]}21` : first;
+  return `+1 (${area}) ${exchange}-${subscriber.slice(3)}`;
 }
