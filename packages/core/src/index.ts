@@ -8,7 +8,6 @@ export {
   type GenerateSourceOptions,
   generateSourceComponent,
 } from "./components/generate-source.js";
-export { invalidMessage } from "./components/invalid-message.js";
 export {
   JsonlFileSink,
   type JsonlFileSinkOptions,

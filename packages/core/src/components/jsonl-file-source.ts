@@ -5,7 +5,6 @@ import { z } from "zod";
 import { createMessage, type Message } from "../contracts/message.js";
 import type { Source, SourceChunk, SourceContext } from "../contracts/source.js";
 import { defineComponent } from "../registry/component-definition.js";
-import { invalidMessage } from "./invalid-message.js";
 import { resolvePath } from "./paths.js";
 
 export interface JsonlFileSourceOptions {
@@ -17,7 +16,7 @@ export interface JsonlFileSourceOptions {
 
 /**
  * Reads a JSON-lines file, one message per non-blank line, resuming after the last committed line.
- * A line that is not JSON becomes an invalid message (dead-lettered with file:line), not a crash.
+ * A line that is not JSON is rejected (dead-lettered with file:line), not a crash.
  */
 export class JsonlFileSource implements Source {
   readonly type = "jsonl_file";
@@ -33,6 +32,12 @@ export class JsonlFileSource implements Source {
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let lineNo = 0;
     let messages: Message[] = [];
+    let rejected: { message: Message; error: Error }[] = [];
+    const chunk = (): SourceChunk => ({
+      messages,
+      ...(rejected.length > 0 ? { rejected } : {}),
+      checkpoint: { key: path, position: { line: lineNo } },
+    });
     try {
       for await (const line of lines) {
         lineNo++;
@@ -42,14 +47,10 @@ export class JsonlFileSource implements Source {
         try {
           value = JSON.parse(line);
         } catch (error) {
-          messages.push(
-            invalidMessage(
-              `${name}:${lineNo}`,
-              line,
-              `Invalid JSON at ${path}:${lineNo}: ${(error as Error).message}`,
-              meta,
-            ),
-          );
+          rejected.push({
+            message: createMessage(`${name}:${lineNo}`, line, meta),
+            error: new Error(`Invalid JSON at ${path}:${lineNo}: ${(error as Error).message}`),
+          });
           value = undefined;
         }
         if (value !== undefined) {
@@ -61,13 +62,14 @@ export class JsonlFileSource implements Source {
             typeof field === "string" || typeof field === "number" ? String(field) : `${name}:${lineNo}`;
           messages.push(createMessage(id, value, meta, Buffer.byteLength(line)));
         }
-        if (messages.length >= chunkSize) {
-          yield { messages, checkpoint: { key: path, position: { line: lineNo } } };
+        if (messages.length + rejected.length >= chunkSize) {
+          yield chunk();
           messages = [];
+          rejected = [];
         }
         if (ctx.signal.aborted) return;
       }
-      yield { messages, checkpoint: { key: path, position: { line: lineNo } } };
+      yield chunk();
     } finally {
       lines.close();
       stream.destroy();

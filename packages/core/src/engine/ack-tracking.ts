@@ -6,6 +6,8 @@ export class ChunkState {
   done = false;
   /** The checkpoint key whose later positions must wait for this chunk. */
   readonly key: string | undefined;
+  /** Messages the source rejected (SourceChunk.rejected) → why: they go straight to dead letters. */
+  rejected: ReadonlyMap<Message, string> | undefined;
   constructor(
     readonly checkpoint: { readonly key: string; readonly position: unknown } | undefined,
     messages: number,

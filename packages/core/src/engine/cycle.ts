@@ -1,5 +1,4 @@
 import type { Tracer } from "@opentelemetry/api";
-import { invalidMessage } from "../components/invalid-message.js";
 import type { CheckpointStore } from "../contracts/checkpoint.js";
 import type { ComponentContext, Logger } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
@@ -337,17 +336,14 @@ export class Cycle implements DeliveryHost {
   }
 
   private admit(chunk: SourceChunk): Promise<void> | undefined {
-    // Rows the source could not decode ride along as invalid messages, so they are dead-lettered in
-    // order with the chunk and count towards its checkpoint like every other message.
-    const messages = chunk.rejected?.length
-      ? [
-          ...chunk.messages,
-          ...chunk.rejected.map((r) =>
-            invalidMessage(r.message.id, r.message.value, r.error.message, r.message.meta),
-          ),
-        ]
+    // Rows the source could not decode ride along with the chunk, so they are dead-lettered in order
+    // and count towards its checkpoint like every other message.
+    const rejected = chunk.rejected;
+    const messages = rejected?.length
+      ? [...chunk.messages, ...rejected.map((r) => r.message)]
       : chunk.messages;
     const state = new ChunkState(chunk.checkpoint, messages.length, chunk.partition);
+    if (rejected?.length) state.rejected = new Map(rejected.map((r) => [r.message, r.error.message]));
     this.ordering.admit(state);
     if (messages.length === 0) {
       this.ordering.chunkDone(state);
@@ -386,8 +382,9 @@ export class Cycle implements DeliveryHost {
       }
       const message = messages[i]!;
       const origin = new Origin(state, message);
-      if (typeof message.meta.invalid === "string") {
-        this.invalidFromSource(origin, message, message.meta.invalid);
+      const rejectedReason = state.rejected?.get(message);
+      if (rejectedReason !== undefined) {
+        this.invalidFromSource(origin, message, rejectedReason);
         continue;
       }
       const mark = segment.messages.length;

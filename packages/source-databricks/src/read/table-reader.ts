@@ -1,5 +1,5 @@
 import type { AgentExecution } from "@pipekit/agent-execution";
-import { createMessage, invalidMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
+import { createMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
 import type { DeliveredSet } from "../checkpoint/delivered-set.js";
 import type { AgentTable } from "../discovery/inventory.js";
 import {
@@ -133,7 +133,7 @@ export async function* readTable(
       const reason = error instanceof Error ? error.message : String(error);
       const parseError = error instanceof RowParseError ? error : new RowParseError(reason, id);
       rejected.push({
-        message: invalidMessage(id ?? `${table.fullName}#unidentified`, unit, parseError.reason, meta),
+        message: createMessage(id ?? `${table.fullName}#unidentified`, unit, meta),
         error: parseError,
       });
       stats.parseFailures++;
