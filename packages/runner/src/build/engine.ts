@@ -1,33 +1,31 @@
 import type { MeterProvider } from "@opentelemetry/api";
-import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
+import type {
+  CheckpointStore,
+  CycleReport,
+  Logger,
+  Sink,
+  Source,
+  StopReport,
+  Transform,
+} from "@pipekit/core";
 import { FileCheckpointStore, Pipeline } from "@pipekit/core";
 
-/** What the runner needs from a cycle's report (a subset of core's CycleReport). */
-export interface CycleSummary {
-  readonly received: number;
-  readonly receivedBytes: number;
-  readonly sent: Readonly<Record<string, number>>;
-  readonly deadLettered: number;
-  readonly retries: number;
-  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
-  readonly durationMs: number;
-  readonly errors: readonly {
-    readonly stage: string;
-    readonly component: string;
-    /** "exhausted" (retries ran out), "poison" (bad data), "retryable" (source errors), "transform". */
-    readonly errorClass: string;
-    readonly message: string;
-    readonly count: number;
-  }[];
-  readonly stopped: boolean;
-}
+/** What the runner needs from a cycle's report. */
+export type CycleSummary = Pick<
+  CycleReport,
+  | "received"
+  | "receivedBytes"
+  | "sent"
+  | "deadLettered"
+  | "retries"
+  | "committed"
+  | "durationMs"
+  | "errors"
+  | "stopped"
+>;
 
-export interface DrainSummary {
-  readonly drained: boolean;
-  readonly abandonedMessages: number;
-  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
-  readonly durationMs: number;
-}
+/** What the runner needs from a drain. */
+export type DrainSummary = Pick<StopReport, "drained" | "abandonedMessages" | "committed" | "durationMs">;
 
 /** The engine the service drives: core's Pipeline satisfies this. */
 export interface CycleEngine {
