@@ -8,3 +8,4 @@ export {
   type ToolCall,
   ToolCallSchema,
 } from "./agent-execution.js";
+export { agentExecutionIssues } from "./check-agent-execution.js";

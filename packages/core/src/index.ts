@@ -31,9 +31,13 @@ export type { ComponentContext, HealthStatus, Logger } from "./contracts/context
 export {
   createMessage,
   deriveMessage,
+  type EncodedValue,
+  encodedJson,
   estimateSize,
+  type FittedValue,
   type Message,
   type MessageMeta,
+  messageJson,
 } from "./contracts/message.js";
 export type { PartialFailure, Sink, WriteContext } from "./contracts/sink.js";
 export type { Source, SourceChunk, SourceContext } from "./contracts/source.js";

@@ -15,8 +15,9 @@ export function functionTransform<I = unknown, O = unknown>(
 }
 
 /**
- * Maps each value; the output keeps the input's id and meta. `sizeBytes` is re-estimated unless
- * `sizeOf` is given (JSON-serialising every value is the costly part, so pass it when you can).
+ * Maps each value; the output keeps the input's id and meta. Without `sizeOf` the size follows
+ * deriveMessage's rules (exact for strings and buffers, else the input's size): pass `sizeOf` when
+ * the function changes the value's size a lot.
  */
 export function mapTransform<I = unknown, O = unknown>(
   fn: (value: I, message: Message<I>) => O,

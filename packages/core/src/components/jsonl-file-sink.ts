@@ -2,7 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import type { Message } from "../contracts/message.js";
+import { type Message, messageJson } from "../contracts/message.js";
 import type { Sink } from "../contracts/sink.js";
 import { FatalError } from "../errors/classified-errors.js";
 import { defineComponent } from "../registry/component-definition.js";
@@ -15,7 +15,7 @@ export interface JsonlFileSinkOptions {
 }
 
 /**
- * Appends each message's value as one JSON line. The file is opened on the first write, so a
+ * Appends each message's value as one JSON line (its pre-encoded text when it has one). The file is opened on the first write, so a
  * pipeline that never dead-letters leaves no empty dead-letter file behind.
  */
 export class JsonlFileSink implements Sink {
@@ -26,7 +26,8 @@ export class JsonlFileSink implements Sink {
 
   async write(batch: readonly Message[]): Promise<void> {
     let text = "";
-    for (const message of batch) text += `${JSON.stringify(message.value)}\n`;
+    // A pre-encoded value (e.g. an Akto record) goes out as the bytes it was sized by.
+    for (const message of batch) text += `${messageJson(message)}\n`;
     const file = await this.handle();
     await file.appendFile(text);
     if (this.options.fsync ?? true) await file.sync();

@@ -9,6 +9,35 @@ export interface Message<T = unknown> {
   readonly meta: Readonly<MessageMeta>;
   /** Approximate size in bytes, used for in-flight budgets and batch limits. */
   readonly sizeBytes: number;
+  /**
+   * The value already in its wire form, when the stage that built it had it anyway (the Akto
+   * mapping serialises each record once to size it). Sinks that write JSON send this text instead
+   * of serialising `value` again, and fall back to JSON.stringify(value) when it is absent.
+   */
+  readonly encoded?: EncodedValue;
+}
+
+/**
+ * A value's JSON text, made once. `text` is what JSON.stringify(value) gives, so a sink may send
+ * either; `bytes` is its UTF-8 length (exact, so it also serves as the message's size).
+ */
+export interface EncodedValue {
+  readonly text: string;
+  readonly bytes: number;
+  /**
+   * The value shortened so its text takes at most `maxBytes`, for a destination whose record limit
+   * is below this one (e.g. a Kafka topic's `max.message.bytes`). The producer knows which fields
+   * may be cut and how to mark the cut; `undefined` means it cannot get that small (the record is
+   * poison for that destination). Absent when the value has no such notion.
+   */
+  fit?(maxBytes: number): FittedValue | undefined;
+}
+
+/** A shortened wire form and the names of the fields that were cut (never their contents). */
+export interface FittedValue {
+  readonly text: string;
+  readonly bytes: number;
+  readonly truncated: readonly string[];
 }
 
 export interface MessageMeta {
@@ -33,25 +62,75 @@ export function estimateSize(value: unknown): number {
   }
 }
 
+/** An {@link EncodedValue} for JSON text already at hand (sizes it once). */
+export function encodedJson(text: string, fit?: EncodedValue["fit"]): EncodedValue {
+  const bytes = Buffer.byteLength(text);
+  return fit ? { text, bytes, fit } : { text, bytes };
+}
+
+/**
+ * The JSON text a sink writes for a message: the pre-encoded text when there is one, else the value
+ * serialised. Undefined when the value has no JSON form (undefined, a function); throws what
+ * JSON.stringify throws (cycles, BigInt), so each sink can classify that as bad data.
+ */
+export function messageJson(message: Message): string | undefined {
+  return message.encoded?.text ?? JSON.stringify(message.value);
+}
+
+/**
+ * A message from a source or test. Without `sizeBytes` the value is sized by serialising it (the
+ * encoded text's length when given): sources usually know better and should pass it.
+ */
 export function createMessage<T>(
   id: string,
   value: T,
   meta: MessageMeta = {},
-  sizeBytes: number = estimateSize(value),
+  sizeBytes?: number,
+  encoded?: EncodedValue,
 ): Message<T> {
-  return Object.freeze({ id, value, meta: Object.freeze({ ...meta }), sizeBytes });
+  const size = sizeBytes ?? encoded?.bytes ?? estimateSize(value);
+  const frozenMeta = Object.freeze({ ...meta });
+  return Object.freeze(
+    encoded === undefined
+      ? { id, value, meta: frozenMeta, sizeBytes: size }
+      : { id, value, meta: frozenMeta, sizeBytes: size, encoded },
+  );
 }
 
-/** A new message carrying the same id (unless given) and merged metadata. */
+/**
+ * A new message carrying the same id (unless given) and merged metadata.
+ *
+ * Sizing never serialises the value: this runs once per message per transform, and stringifying
+ * whole agent executions just to budget them cost more than some transforms themselves. The size
+ * is, in order: `changes.sizeBytes`, the encoded text's length, the exact size of a string or
+ * buffer value, else the parent's size (sizes are budgets, not promises: a transform that grows or
+ * shrinks a value a lot should say so with `sizeBytes`). The parent's `encoded` text is kept only
+ * while the value is the very same object, since it would describe the old value otherwise.
+ */
 export function deriveMessage<T>(
   parent: Message<unknown>,
   value: T,
-  changes: { id?: string; meta?: MessageMeta; sizeBytes?: number } = {},
+  changes: { id?: string; meta?: MessageMeta; sizeBytes?: number; encoded?: EncodedValue } = {},
 ): Message<T> {
+  const sameValue = Object.is(value, parent.value);
+  const encoded = changes.encoded ?? (sameValue ? parent.encoded : undefined);
+  const sizeBytes =
+    changes.sizeBytes ??
+    encoded?.bytes ??
+    (sameValue ? parent.sizeBytes : (cheapSize(value) ?? parent.sizeBytes));
   return createMessage(
     changes.id ?? parent.id,
     value,
     { ...parent.meta, ...changes.meta },
-    changes.sizeBytes ?? estimateSize(value),
+    sizeBytes,
+    encoded,
   );
+}
+
+/** Exact sizes that cost no serialisation; undefined for structured values. */
+function cheapSize(value: unknown): number | undefined {
+  if (typeof value === "string") return Buffer.byteLength(value);
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (value === undefined || value === null) return 0;
+  return undefined;
 }

@@ -2,6 +2,7 @@ import type { Counter } from "@opentelemetry/api";
 import { type ComponentContext, deriveMessage, type Message, type Transform } from "@pipekit/core";
 import type { RedactConfigInput } from "../config/redact-config.js";
 import { createRedactor } from "../redactor/create-redactor.js";
+import { sizeDelta } from "./size-delta.js";
 
 export const REDACTIONS_METRIC = "redactions_total";
 
@@ -36,7 +37,10 @@ export function redactTransform(config: RedactConfigInput = {}): Transform {
       }
       return deriveMessage(message, value, {
         meta: { redactions: report },
-        sizeBytes: value === message.value ? message.sizeBytes : undefined,
+        sizeBytes:
+          value === message.value
+            ? message.sizeBytes
+            : Math.max(0, message.sizeBytes + sizeDelta(message.value, value)),
       });
     },
   };

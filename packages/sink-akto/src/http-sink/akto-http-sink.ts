@@ -1,6 +1,15 @@
-import type { ComponentContext, HealthStatus, Message, Sink, WriteContext } from "@pipekit/core";
+import type {
+  ComponentContext,
+  EncodedValue,
+  HealthStatus,
+  Logger,
+  Message,
+  Sink,
+  WriteContext,
+} from "@pipekit/core";
 import { FatalError, PoisonError, RetryableError } from "@pipekit/core";
 import { Agent, type Dispatcher } from "undici";
+import { AKTO_MAX_RECORD_BYTES } from "../mapping/akto-record.js";
 import {
   type AktoHttpSinkConfig,
   aktoHttpSinkConfigSchema,
@@ -24,7 +33,8 @@ export interface AktoHttpSink extends Sink {
 
 /**
  * A sink that POSTs each batch to `<url>/api/ingestData` as `{"batchData":[record, …]}`.
- * Message values must be Akto records (plain JSON objects); they are sent as they are.
+ * Message values must be Akto records (plain JSON objects); they are sent as they are, as the JSON
+ * text the mapping already made (`message.encoded`) when there is one.
  * A batch resolves only on HTTP 2xx, judged by status alone: Akto may say {"success":false} on success.
  */
 export function createAktoHttpSink(config: AktoHttpSinkConfig): AktoHttpSink {
@@ -66,7 +76,7 @@ class AktoHttpSinkImpl implements AktoHttpSink {
   async write(batch: readonly Message[], ctx: WriteContext): Promise<void> {
     if (batch.length === 0) return;
     if (this.closed) throw new FatalError(`Akto sink for ${this.endpoint} is closed`);
-    const body = serialiseBatch(batch);
+    const body = serialiseBatch(batch, ctx.logger);
     await this.post(this.endpoint, body, batch.length, ctx.signal);
   }
 
@@ -166,27 +176,53 @@ class AktoHttpSinkImpl implements AktoHttpSink {
 }
 
 /**
- * `{"batchData":[…]}` built from each record's JSON. A value that cannot be serialised (a cycle,
- * a BigInt) is bad data, not a transport problem: PoisonError lets the engine isolate it.
+ * `{"batchData":[…]}` joined from each record's JSON: the text the mapping encoded once when the
+ * message carries it, else the value serialised here. Each record must fit Akto's body limit on its
+ * own (AKTO_MAX_RECORD_BYTES); an encoded record above it is fitted (payloads cut and marked), and
+ * one that cannot be fitted, or a plain value above it, is poison. A value that cannot be serialised
+ * (a cycle, a BigInt) is bad data, not a transport problem: PoisonError lets the engine isolate it.
  */
-function serialiseBatch(batch: readonly Message[]): string {
+function serialiseBatch(batch: readonly Message[], logger: Logger): string {
   const parts: string[] = new Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const message = batch[i]!;
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(message.value);
-    } catch (error) {
-      throw new PoisonError(`Message ${message.id} cannot be serialised to JSON for Akto`, { cause: error });
-    }
-    if (json === undefined || typeof message.value !== "object" || message.value === null) {
-      throw new PoisonError(
-        `Message ${message.id} is not an Akto record object (got ${describe(message.value)})`,
-      );
-    }
-    parts[i] = json;
+    parts[i] = message.encoded ? fittedText(message, message.encoded, logger) : plainJson(message);
   }
   return `{"batchData":[${parts.join(",")}]}`;
+}
+
+function fittedText(message: Message, encoded: EncodedValue, logger: Logger): string {
+  if (encoded.bytes <= AKTO_MAX_RECORD_BYTES) return encoded.text;
+  const fitted = encoded.fit?.(AKTO_MAX_RECORD_BYTES);
+  if (fitted === undefined) throw tooLarge(message.id, encoded.bytes);
+  logger.warn(
+    { messageId: message.id, truncated: fitted.truncated, bytes: encoded.bytes, fittedBytes: fitted.bytes },
+    "Akto record shortened to fit Akto's body limit",
+  );
+  return fitted.text;
+}
+
+function plainJson(message: Message): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(message.value);
+  } catch (error) {
+    throw new PoisonError(`Message ${message.id} cannot be serialised to JSON for Akto`, { cause: error });
+  }
+  if (json === undefined || typeof message.value !== "object" || message.value === null) {
+    throw new PoisonError(
+      `Message ${message.id} is not an Akto record object (got ${describe(message.value)})`,
+    );
+  }
+  const bytes = Buffer.byteLength(json);
+  if (bytes > AKTO_MAX_RECORD_BYTES) throw tooLarge(message.id, bytes);
+  return json;
+}
+
+function tooLarge(id: string, bytes: number): PoisonError {
+  return new PoisonError(
+    `Message ${id} is ${bytes} bytes of JSON and cannot be shortened to Akto's limit of ${AKTO_MAX_RECORD_BYTES} bytes per record`,
+  );
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { AKTO_MAX_BODY_BYTES } from "../mapping/akto-record.js";
 
-/** Akto's ingestion service rejects request bodies above this many bytes. */
-export const AKTO_MAX_BODY_BYTES = 10_485_760;
+// One definition of Akto's limits (mapping/akto-record.ts); the sink re-exports the body limit.
+export { AKTO_MAX_BODY_BYTES };
 
 /**
  * Batch limits the runner hands to the core engine for this sink. 50 records is what Akto's own

@@ -1,4 +1,4 @@
-import { type AgentExecution, AgentExecutionSchema } from "@pipekit/agent-execution";
+import { type AgentExecution, agentExecutionIssues } from "@pipekit/agent-execution";
 import {
   type ComponentContext,
   deriveMessage,
@@ -23,8 +23,9 @@ export function mapExecutionToAktoRecords(
  * Pipeline transform: one AgentExecution message → its Akto records as messages (the agent call
  * first, then one per tool call). Output ids: `<requestId>` and `<requestId>#tool:<toolCallId>`.
  * `meta.truncated` lists payload fields cut to fit Akto's limits ([] when none); `meta.aktoRecordKind`
- * is "agent" or "tool". A message whose value is not an AgentExecution is dead-lettered with the
- * offending field paths.
+ * is "agent" or "tool". Each output carries the record's JSON as `encoded` (its size, and what the
+ * sinks send; `encoded.fit` shortens it for a destination with a smaller record limit). A message
+ * whose value is not an AgentExecution is dead-lettered with the offending field paths.
  */
 export function aktoMappingTransform(
   options: AktoMappingOptions = {},
@@ -33,15 +34,13 @@ export function aktoMappingTransform(
   return {
     type: "akto_mapping",
     transform(message: Message<AgentExecution>, ctx: ComponentContext): Message<AktoRecord>[] {
-      const parsed = AgentExecutionSchema.safeParse(message.value);
-      if (!parsed.success) {
-        // Zod's messages name the expected type, not the value, so nothing sensitive is echoed.
-        const where = parsed.error.issues
-          .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
-          .join("; ");
-        throw new PoisonError(`Message "${message.id}" is not an AgentExecution: ${where}`);
+      // A structural check, not a zod parse: the source built the value through the type, and
+      // the failure message still names each bad field (never its value).
+      const issues = agentExecutionIssues(message.value);
+      if (issues !== undefined) {
+        throw new PoisonError(`Message "${message.id}" is not an AgentExecution: ${issues}`);
       }
-      return mapExecution(parsed.data, config).map((mapped) => {
+      return mapExecution(message.value, config).map((mapped) => {
         if (mapped.truncated.length > 0) {
           ctx.logger.warn(
             {
@@ -56,7 +55,7 @@ export function aktoMappingTransform(
         return deriveMessage(message, mapped.record, {
           id: mapped.id,
           meta: { aktoRecordKind: mapped.kind, truncated: mapped.truncated },
-          sizeBytes: mapped.sizeBytes,
+          encoded: mapped.encoded,
         });
       });
     },

@@ -1,10 +1,11 @@
 import type { AgentExecution, ToolCall } from "@pipekit/agent-execution";
-import { PoisonError } from "@pipekit/core";
+import { type EncodedValue, encodedJson, PoisonError } from "@pipekit/core";
 import { AKTO_MAX_RECORD_BYTES, AKTO_MAX_STRING_CHARS, type AktoRecord } from "./akto-record.js";
 import { agentHost, toolHost } from "./dns-host.js";
+import { fitRecordToBytes, PAYLOAD_FIELDS, type PayloadField } from "./fit-record.js";
 import type { AktoMappingConfig } from "./mapping-config.js";
 import { statusText } from "./status-text.js";
-import { jsonBytes, truncateToChars, truncateToJsonBytes } from "./truncate.js";
+import { truncateToChars } from "./truncate.js";
 
 /** A record plus what the pipeline needs to know about it. */
 export interface MappedAktoRecord {
@@ -18,9 +19,9 @@ export interface MappedAktoRecord {
   readonly removedChars: Readonly<Partial<Record<PayloadField, number>>>;
   /** Bytes of the record serialised as JSON. */
   readonly sizeBytes: number;
+  /** That JSON, made once; `fit` shortens it further for destinations with smaller limits. */
+  readonly encoded: EncodedValue;
 }
-
-type PayloadField = "requestPayload" | "responsePayload";
 
 /** Header values we copy from data (ids) are capped: a header is not the place for megabytes. */
 const MAX_HEADER_VALUE_CHARS = 8192;
@@ -177,34 +178,46 @@ function finish(id: string, kind: MappedAktoRecord["kind"], fields: VaryingField
 }
 
 /**
- * Payloads are the only fields that can be large. First each is cut to Akto's per-string limit, then,
- * if the serialised record still exceeds the body limit (JSON escapes and multi-byte UTF-8 make
- * bytes exceed characters), the byte budget left by the other fields is shared between the two.
+ * Payloads are the only fields that can be large. First each is cut to Akto's per-string limit,
+ * then, if the serialised record still exceeds the body limit (JSON escapes and multi-byte UTF-8 make
+ * bytes exceed characters), it is fitted to that. The record is serialised here once: that text is
+ * its size and, as `encoded`, what the sinks send.
  */
 function fitToLimits(id: string, kind: MappedAktoRecord["kind"], record: AktoRecord): MappedAktoRecord {
   const removed: Partial<Record<PayloadField, number>> = {};
-  const cut = (field: PayloadField, result: { text: string; removed: number }) => {
-    if (result.removed === 0) return;
-    record[field] = result.text;
-    removed[field] = (removed[field] ?? 0) + result.removed;
-  };
-  cut("requestPayload", truncateToChars(record.requestPayload, AKTO_MAX_STRING_CHARS));
-  cut("responsePayload", truncateToChars(record.responsePayload, AKTO_MAX_STRING_CHARS));
-
-  let sizeBytes = Buffer.byteLength(JSON.stringify(record));
-  if (sizeBytes > AKTO_MAX_RECORD_BYTES) {
-    const requestBytes = jsonBytes(record.requestPayload);
-    const responseBytes = jsonBytes(record.responsePayload);
-    const available = AKTO_MAX_RECORD_BYTES - (sizeBytes - requestBytes - responseBytes);
-    const half = Math.floor(available / 2);
-    const requestBudget = responseBytes <= half ? available - responseBytes : Math.max(half, 0);
-    const responseBudget = available - Math.min(requestBytes, requestBudget);
-    cut("requestPayload", truncateToJsonBytes(record.requestPayload, requestBudget));
-    cut("responsePayload", truncateToJsonBytes(record.responsePayload, responseBudget));
-    sizeBytes = Buffer.byteLength(JSON.stringify(record));
+  for (const field of PAYLOAD_FIELDS) {
+    const cut = truncateToChars(record[field], AKTO_MAX_STRING_CHARS);
+    if (cut.removed === 0) continue;
+    record[field] = cut.text;
+    removed[field] = cut.removed;
   }
-  const truncated = (["requestPayload", "responsePayload"] as const).filter((f) => removed[f] !== undefined);
-  return { id, kind, record, truncated, removedChars: removed, sizeBytes };
+  let text = JSON.stringify(record);
+  let bytes = Buffer.byteLength(text);
+  if (bytes > AKTO_MAX_RECORD_BYTES) {
+    const fitted = fitRecordToBytes(record, text, bytes, AKTO_MAX_RECORD_BYTES);
+    if (fitted === undefined) throw unfittable(id, AKTO_MAX_RECORD_BYTES);
+    record = fitted.record;
+    ({ text, bytes } = fitted);
+    for (const field of PAYLOAD_FIELDS) {
+      const more = fitted.removed[field];
+      if (more !== undefined) removed[field] = (removed[field] ?? 0) + more;
+    }
+  }
+  const truncated = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined);
+  const final = record;
+  const encoded = encodedJson(text, (maxBytes) => {
+    const fitted = fitRecordToBytes(final, text, bytes, maxBytes);
+    if (fitted === undefined) return undefined;
+    const cut = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined || fitted.removed[f] !== undefined);
+    return { text: fitted.text, bytes: fitted.bytes, truncated: cut };
+  });
+  return { id, kind, record, truncated, removedChars: removed, sizeBytes: bytes, encoded };
+}
+
+function unfittable(id: string, maxBytes: number): PoisonError {
+  return new PoisonError(
+    `Akto record "${id}" cannot be fitted to ${maxBytes} bytes: its fields other than the payloads are larger than that`,
+  );
 }
 
 interface ConstantFields {
@@ -259,12 +272,32 @@ function headerValue(value: string): string {
   return truncateToChars(value, MAX_HEADER_VALUE_CHARS).text;
 }
 
-/** Tool arguments and results are usually JSON, but free text happens. */
-function contentType(body: string): string {
-  try {
-    JSON.parse(body);
-    return "application/json";
-  } catch {
-    return "text/plain; charset=utf-8";
-  }
+/**
+ * Tool arguments and results are usually JSON, but free text happens. Judged by shape, not by
+ * parsing: the texts were parsed upstream already (normaliser, redaction) and a full JSON.parse of
+ * every argument and result here cost a sixth of the mapping. A malformed body that merely looks
+ * like JSON gets the JSON label, which is what its producer claimed anyway.
+ */
+export function contentType(body: string): string {
+  return looksLikeJson(body) ? "application/json" : "text/plain; charset=utf-8";
+}
+
+const JSON_SCALAR = /^\s*(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)\s*$/;
+
+function looksLikeJson(body: string): boolean {
+  let start = 0;
+  let end = body.length - 1;
+  while (start <= end && isJsonSpace(body.charCodeAt(start))) start++;
+  while (end > start && isJsonSpace(body.charCodeAt(end))) end--;
+  if (start > end) return false;
+  const first = body.charCodeAt(start);
+  const last = body.charCodeAt(end);
+  if (first === 0x7b /* { */) return last === 0x7d;
+  if (first === 0x5b /* [ */) return last === 0x5d;
+  if (first === 0x22 /* " */) return end > start && last === 0x22;
+  return body.length <= 64 && JSON_SCALAR.test(body);
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }

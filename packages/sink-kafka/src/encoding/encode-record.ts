@@ -22,12 +22,17 @@ export function encodeValue(value: unknown, messageId: string): string | Buffer 
   return json;
 }
 
+/** The message's value as written: its pre-encoded JSON when it has one (no second serialisation). */
+function messageValue(message: Message): string | Buffer {
+  return message.encoded?.text ?? encodeValue(message.value, message.id);
+}
+
 /** The data sink's records: the value, and the message id as key when asked for. */
 export function valueEncoder(options: { readonly key: "none" | "id" }): RecordEncoder {
   if (options.key === "id") {
-    return (message) => ({ key: message.id, value: encodeValue(message.value, message.id) });
+    return (message) => ({ key: message.id, value: messageValue(message) });
   }
-  return (message) => ({ value: encodeValue(message.value, message.id) });
+  return (message) => ({ value: messageValue(message) });
 }
 
 /**

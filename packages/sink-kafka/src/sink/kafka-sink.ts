@@ -55,7 +55,9 @@ export interface KafkaSinkOptions {
  * Duplicates are avoided where the sink can know better than the engine: records the broker has
  * acknowledged are remembered (weakly, by message), so when the engine retries a batch of which an
  * earlier part was already written, only the rest is sent again; and a record too large for the
- * topic is reported alone before sending, rather than failing (and re-sending) its batch-mates.
+ * topic is reported alone before sending, rather than failing (and re-sending) its batch-mates —
+ * unless the message's producer can shorten it (`message.encoded.fit`): then the shortened record
+ * is sent instead (see `fit`).
  * Records without a key go to partition `hash(message id) % partitions` (no key is written), so a
  * resend groups records exactly as the first try did and the broker's idempotence can drop copies.
  */
@@ -280,17 +282,27 @@ export class KafkaSink implements Sink {
         failed.push({ index, error: new PoisonError((error as Error).message, { cause: error }) });
         continue;
       }
-      const size = recordSize(record);
+      let size = recordSize(record);
       if (size + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
-        const compressed = await this.compressedSize(record);
-        if (compressed + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
-          const error = new PoisonError(
-            `message '${message.id}' is ${size} bytes` +
-              `${this.compression === CompressionTypes.None ? "" : ` (${compressed} compressed)`}, ` +
-              `more than Kafka topic '${this.topic}' accepts (max.message.bytes ${this.maxBatchBytes}, MESSAGE_TOO_LARGE)`,
-          );
-          failed.push({ index, error });
+        const fitted = this.fit(message, record, size);
+        if (fitted instanceof PoisonError) {
+          failed.push({ index, error: fitted });
           continue;
+        }
+        if (fitted !== undefined) {
+          record = fitted;
+          size = recordSize(record);
+        } else {
+          const compressed = await this.compressedSize(record);
+          if (compressed + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
+            const error = new PoisonError(
+              `message '${message.id}' is ${size} bytes` +
+                `${this.compression === CompressionTypes.None ? "" : ` (${compressed} compressed)`}, ` +
+                `more than Kafka topic '${this.topic}' accepts (max.message.bytes ${this.maxBatchBytes}, MESSAGE_TOO_LARGE)`,
+            );
+            failed.push({ index, error });
+            continue;
+          }
         }
       }
       // No key: spread by a hash of the id rather than kafkajs's round-robin, so a retried batch
@@ -301,6 +313,37 @@ export class KafkaSink implements Sink {
       pending.push({ message, record, size });
     }
     return { pending, failed };
+  }
+
+  /**
+   * A record too large for the topic whose value the message's producer knows how to shorten
+   * (`message.encoded.fit`, e.g. an Akto record: payloads cut and marked) is fitted to what the
+   * topic takes uncompressed, minus the batch and record framing, so whether it fits does not hang
+   * on how well it compresses. PoisonError when it cannot get that small; undefined when the value
+   * cannot be shortened at all (then only its compressed size can save it).
+   */
+  private fit(message: Message, record: KafkaMessage, size: number): KafkaMessage | PoisonError | undefined {
+    const encoded = message.encoded;
+    if (encoded?.fit === undefined || record.value !== encoded.text) return undefined;
+    const budget = this.maxBatchBytes - BATCH_OVERHEAD_BYTES - (size - encoded.bytes);
+    const fitted = budget > 0 ? encoded.fit(budget) : undefined;
+    if (fitted === undefined) {
+      return new PoisonError(
+        `message '${message.id}' is ${size} bytes and cannot be shortened to the ${this.maxBatchBytes} bytes ` +
+          `Kafka topic '${this.topic}' accepts (max.message.bytes, MESSAGE_TOO_LARGE)`,
+      );
+    }
+    this.logger?.warn(
+      {
+        messageId: message.id,
+        topic: this.topic,
+        truncated: fitted.truncated,
+        bytes: size,
+        fittedBytes: fitted.bytes,
+      },
+      "Record shortened to fit the Kafka topic's max.message.bytes",
+    );
+    return { ...record, value: fitted.text };
   }
 
   /** Rare path (oversized records only): what the record's data compresses to with the sink's codec. */
