@@ -1,4 +1,4 @@
-export { FileCheckpointStore } from "./checkpoint/file-checkpoint-store.js";
+export { FileCheckpointStore, type FileCheckpointStoreOptions } from "./checkpoint/file-checkpoint-store.js";
 export { MemoryCheckpointStore } from "./checkpoint/memory-checkpoint-store.js";
 export { builtinComponents, registerBuiltins } from "./components/builtins.js";
 export { filterTransform, functionTransform, mapTransform } from "./components/function-transforms.js";
@@ -26,7 +26,14 @@ export {
   StdoutSink,
   stdoutSinkComponent,
 } from "./components/simple-sinks.js";
-export type { CheckpointStore, CheckpointView } from "./contracts/checkpoint.js";
+export {
+  type CheckpointStore,
+  type CheckpointView,
+  type CheckpointWrites,
+  checkpointKeyOwner,
+  type IncrementalPosition,
+  isIncrementalPosition,
+} from "./contracts/checkpoint.js";
 export type { ComponentContext, HealthStatus, Logger } from "./contracts/context.js";
 export {
   createMessage,
@@ -56,6 +63,7 @@ export { createJsonLogger, type LogLevel, silentLogger } from "./logging/loggers
 export type { NamedTransform, PipelineOptions, SinkOptions } from "./pipeline/options.js";
 export { DEFAULT_DEAD_LETTER_PATH, Pipeline, runPipeline } from "./pipeline/pipeline.js";
 export type { CycleReport, ErrorSummary, StopReport } from "./pipeline/reports.js";
+export type { CommitPolicy, CommitStats } from "./engine/checkpoint-committer.js";
 export {
   type ComponentDefinition,
   type ComponentDeps,

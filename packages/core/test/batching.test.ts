@@ -75,7 +75,8 @@ describe("batching", () => {
     const stop = await pipeline.stop({ timeoutMs: 5_000 });
     expect(stop.drained).toBe(true);
     expect(sink.calls.map((c) => c.ids.length)).toEqual([3]);
-    expect(stop.committed).toEqual([{ key: "k", position: 3 }]);
+    expect(stop.checkpoints).toEqual({ commits: 1, keys: 1 });
+    expect(store.positions.get("k")).toBe(3);
     const report = await run;
     expect(report.stopped).toBe(true);
     expect(store.positions.get("k")).toBe(3);

@@ -30,7 +30,7 @@ describe("FileCheckpointStore", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("keeps every key in one JSON file, replaced atomically, readable by a new instance", async () => {
+  it("keeps every key in one log file, readable by a new instance: the last line of a key wins", async () => {
     const path = join(dir, "state", "checkpoints.json");
     const store = new FileCheckpointStore(path);
     expect(await store.load("a")).toBeUndefined();
@@ -38,16 +38,90 @@ describe("FileCheckpointStore", () => {
       store.commit("a", { next: 1 }),
       store.commit("b", ["x"]),
       store.commit("a", { next: 2 }),
+      store.commitMany(new Map<string, unknown>([["c", 1], ["b", undefined]])),
     ]);
     await store.close();
-    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ a: { next: 2 }, b: ["x"] });
+    const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+    expect(JSON.parse(lines[0]!)).toEqual({ pipekit: "checkpoints", v: 2 });
+    // Appends only: one line per key written (the first commit writes the file whole).
+    expect(lines.slice(1).map((l) => JSON.parse(l))).toEqual([
+      { k: "a", v: { next: 1 } },
+      { k: "b", v: ["x"] },
+      { k: "a", v: { next: 2 } },
+      { k: "c", v: 1 },
+      { k: "b", d: 1 },
+    ]);
     expect(await readdir(join(dir, "state"))).toEqual(["checkpoints.json"]); // no temp files left
     const reopened = new FileCheckpointStore(path);
     expect(await reopened.loadAll()).toEqual(
       new Map<string, unknown>([
         ["a", { next: 2 }],
-        ["b", ["x"]],
+        ["c", 1],
       ]),
+    );
+  });
+
+  it("ignores a torn last line (a crash mid-append) and cuts it off before appending", async () => {
+    const path = join(dir, "checkpoints.json");
+    const store = new FileCheckpointStore(path);
+    await store.commit("a", 1);
+    await store.commit("a", 2);
+    await store.close();
+    const whole = await readFile(path, "utf8");
+    await writeFile(path, `${whole}{"k":"a","v":3`); // the third commit never completed
+    const reopened = new FileCheckpointStore(path);
+    expect(await reopened.load("a")).toBe(2);
+    await reopened.commit("b", 1);
+    await reopened.close();
+    expect(await readFile(path, "utf8")).toBe(`${whole}{"k":"b","v":1}\n`);
+    expect(await new FileCheckpointStore(path).loadAll()).toEqual(
+      new Map<string, unknown>([
+        ["a", 2],
+        ["b", 1],
+      ]),
+    );
+  });
+
+  it("compacts once superseded lines outweigh the live ones, keeping every live key", async () => {
+    const path = join(dir, "checkpoints.json");
+    const store = new FileCheckpointStore(path, { compactSlackBytes: 1_000 });
+    const value = "x".repeat(100);
+    for (let i = 0; i < 200; i++) await store.commitMany(new Map([["hot", `${value}${i}`], [`k${i % 3}`, i]]));
+    // Live: 4 lines; 200 commits of ~130 bytes were written, so the file must have been rewritten.
+    expect(store.sizes.fileBytes).toBeLessThan(store.sizes.liveBytes + 1_000 + 200);
+    await store.close();
+    const reopened = new FileCheckpointStore(path);
+    expect(await reopened.loadAll()).toEqual(
+      new Map<string, unknown>([
+        ["hot", `${value}199`],
+        ["k0", 198],
+        ["k1", 199],
+        ["k2", 197],
+      ]),
+    );
+  });
+
+  it("reads the earlier one-object format and rewrites it in the log format on the first commit", async () => {
+    const path = join(dir, "checkpoints.json");
+    await writeFile(path, JSON.stringify({ a: { next: 5 }, b: 1 }, null, 2));
+    const store = new FileCheckpointStore(path);
+    expect(await store.load("a")).toEqual({ next: 5 });
+    await store.commit("b", 2);
+    await store.close();
+    expect((await readFile(path, "utf8")).split("\n")[0]).toBe('{"pipekit":"checkpoints","v":2}');
+    expect(await new FileCheckpointStore(path).loadAll()).toEqual(
+      new Map<string, unknown>([
+        ["a", { next: 5 }],
+        ["b", 2],
+      ]),
+    );
+  });
+
+  it("names the file and line when a line in the middle is damaged", async () => {
+    const path = join(dir, "checkpoints.json");
+    await writeFile(path, '{"pipekit":"checkpoints","v":2}\n{"k":"a","v":1}\nnot json\n{"k":"a","v":2}\n');
+    await expect(new FileCheckpointStore(path).load("a")).rejects.toThrow(
+      `Checkpoint file ${path} line 3 is not valid JSON`,
     );
   });
 

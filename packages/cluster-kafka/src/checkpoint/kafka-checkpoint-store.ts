@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { type CheckpointStore, type Logger, RetryableError, silentLogger } from "@pipekit/core";
-import type { Admin, Consumer, Kafka, Producer } from "kafkajs";
-import { CompressionTypes } from "../kafka/kafkajs-runtime.js";
+import type { Admin, Consumer, Kafka, PartitionMetadata, Producer } from "kafkajs";
+import { CompressionTypes, Partitioners } from "../kafka/kafkajs-runtime.js";
+
+/** Uncompressed bytes per produce request: a record batch must stay under the broker's 1 MB default. */
+const MAX_SEND_BYTES = 512 * 1024;
 
 export interface KafkaCheckpointStoreOptions {
   /** Compacted topic holding one record per key (the last one wins). */
@@ -53,6 +56,8 @@ export class KafkaCheckpointStore implements CheckpointStore {
   private started: Promise<void> | undefined;
   private closed: Promise<void> | undefined;
   private tailError: Error | undefined;
+  private partitionMetadata: PartitionMetadata[] | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(
     private readonly kafka: Kafka,
@@ -144,29 +149,70 @@ export class KafkaCheckpointStore implements CheckpointStore {
   }
 
   /** Resolves when the record is acknowledged by all in-sync replicas. */
-  async commit(key: string, position: unknown): Promise<void> {
+  commit(key: string, position: unknown): Promise<void> {
+    return this.commitMany(new Map([[key, position]]));
+  }
+
+  /**
+   * Produces one record per key (a tombstone for `undefined`), in sends of at most ~512 KB so a
+   * record batch stays under the broker's default 1 MB limit; each key's record is applied once the
+   * send that carried it is acknowledged.
+   */
+  async commitMany(entries: ReadonlyMap<string, unknown>): Promise<void> {
     const producer = this.requireStarted().producer;
-    const stored: StoredCheckpoint = { v: 1, owner: this.options.owner, position };
-    let partition: number;
-    let offset: number;
-    try {
-      const [meta] = await producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        // Positions can hold many ids (a table's delivered set): they compress well.
-        compression: CompressionTypes.GZIP,
-        messages: [{ key, value: JSON.stringify(stored) }],
-      });
-      if (!meta) throw new Error("the broker returned no record metadata");
-      partition = meta.partition;
-      offset = Number(meta.baseOffset);
-    } catch (error) {
-      throw new RetryableError(
-        `checkpoint commit of "${key}" to Kafka topic ${this.options.topic} failed: ${(error as Error).message}`,
-        { cause: error },
-      );
+    let batch: { key: string; value: string | null; position: unknown }[] = [];
+    let batchBytes = 0;
+    const send = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const messages = batch;
+      batch = [];
+      batchBytes = 0;
+      let metas: Awaited<ReturnType<Producer["send"]>>;
+      const partitions = messages.map(({ key, value }) => this.partitionFor(key, value));
+      try {
+        metas = await producer.send({
+          topic: this.options.topic,
+          acks: -1,
+          compression: CompressionTypes.GZIP,
+          messages: messages.map(({ key, value }, i) => ({ key, value, partition: partitions[i] })),
+        });
+      } catch (error) {
+        throw new RetryableError(
+          `checkpoint commit of ${messages.length} key(s) (first "${messages[0]!.key}") to Kafka topic ${this.options.topic} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      // kafkajs reports one base offset per partition; records of one send keep their order there.
+      const next = new Map(metas.map((m) => [m.partition, Number(m.baseOffset)]));
+      for (const [i, message] of messages.entries()) {
+        const partition = partitions[i]!;
+        const offset = next.get(partition) ?? 0;
+        next.set(partition, offset + 1);
+        if (message.value === null) this.entries.delete(message.key);
+        else this.apply(message.key, message.position, partition, offset);
+      }
+    };
+    for (const [key, position] of entries) {
+      const value =
+        position === undefined
+          ? null
+          : JSON.stringify({ v: 1, owner: this.options.owner, position } satisfies StoredCheckpoint);
+      const bytes = key.length + (value?.length ?? 0);
+      if (batchBytes + bytes > MAX_SEND_BYTES) await send();
+      batch.push({ key, value, position });
+      batchBytes += bytes;
     }
-    this.apply(key, position, partition, offset);
+    await send();
+  }
+
+  /**
+   * Chosen here, with kafkajs's own default partitioner, so the offset of every record of a send is
+   * known (base offset of its partition + its place there), as `apply` needs to order a key's records.
+   */
+  private partitionFor(key: string, value: string | null): number {
+    const partitionMetadata = this.partitionMetadata;
+    if (!partitionMetadata) throw new Error("the Kafka checkpoint store is not started");
+    return this.partitioner({ topic: this.options.topic, partitionMetadata, message: { key, value } });
   }
 
   close(): Promise<void> {
@@ -194,6 +240,8 @@ export class KafkaCheckpointStore implements CheckpointStore {
       maxWaitTimeInMs: 200,
     });
     await Promise.all([this.admin.connect(), this.producer.connect(), this.consumer.connect()]);
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    this.partitionMetadata = metadata.topics[0]?.partitions;
     await this.consumer.subscribe({ topic, fromBeginning: true });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (event.payload.restart) return;

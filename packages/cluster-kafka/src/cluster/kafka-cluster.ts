@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Meter } from "@opentelemetry/api";
-import { type HealthStatus, type Logger, RetryableError, silentLogger } from "@pipekit/core";
+import { checkpointKeyOwner, type HealthStatus, type Logger, RetryableError, silentLogger } from "@pipekit/core";
 import type { Admin, Kafka } from "kafkajs";
 import { KafkaCheckpointStore } from "../checkpoint/kafka-checkpoint-store.js";
 import {
@@ -227,7 +227,10 @@ export class KafkaCluster {
   /** Checkpointed keys per shard: how much work each shard holds, for a balanced assignment. */
   private shardWeights(): number[] {
     const weights = new Array<number>(this.shardCount).fill(0);
-    for (const key of this.checkpointStore.keys()) weights[shardOf(key, this.shardCount)]!++;
+    for (const key of this.checkpointStore.keys()) {
+      // A table's auxiliary keys (its delivered-id parts) are not more work: count the table once.
+      if (checkpointKeyOwner(key) === key) weights[shardOf(key, this.shardCount)]!++;
+    }
     return weights;
   }
 

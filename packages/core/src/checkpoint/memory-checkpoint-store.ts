@@ -22,4 +22,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
     this.positions.set(key, position);
     this.history.push({ key, position });
   }
+
+  async commitMany(entries: ReadonlyMap<string, unknown>): Promise<void> {
+    for (const [key, position] of entries) {
+      if (position === undefined) this.positions.delete(key);
+      else this.positions.set(key, position);
+      this.history.push({ key, position });
+    }
+  }
 }

@@ -1,41 +1,105 @@
-import type { CheckpointStore } from "../contracts/checkpoint.js";
+import {
+  type CheckpointStore,
+  type CheckpointWrites,
+  isIncrementalPosition,
+} from "../contracts/checkpoint.js";
+
+/** How committable positions are coalesced into store writes. */
+export interface CommitPolicy {
+  /**
+   * A committable position is written at most this long after it became committable (Kafka
+   * Connect's offset.flush.interval.ms). Positions arriving meanwhile replace older ones of their
+   * key, so a fast source costs one store write per interval, not one per chunk. 0 writes as soon
+   * as the previous write finished. Every cycle end and every stop flushes at once.
+   */
+  readonly flushIntervalMs: number;
+}
+
+export const defaultCommitPolicy: CommitPolicy = { flushIntervalMs: 1_000 };
+
+/** Counts for reports: never the positions themselves (they can be as large as a table's state). */
+export interface CommitStats {
+  /** Store writes (one per flush). */
+  readonly commits: number;
+  /** Distinct checkpoint keys committed. */
+  readonly keys: number;
+}
 
 /**
- * Writes committable positions to the store one at a time. While a commit is running, newer
- * positions of the same key replace older pending ones (only the latest matters).
+ * Writes committable positions to the store, one flush at a time. Between flushes only the newest
+ * position per key is kept; an {@link IncrementalPosition} is asked for its writes at flush time.
  */
 export class CheckpointCommitter {
   private readonly pending = new Map<string, unknown>();
+  private readonly committedKeys = new Set<string>();
+  private commits = 0;
   private running: Promise<void> | undefined;
-  readonly committed = new Map<string, unknown>();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: CheckpointStore,
     private readonly onError: (error: unknown) => void,
+    private readonly policy: CommitPolicy = defaultCommitPolicy,
   ) {}
+
+  get stats(): CommitStats {
+    return { commits: this.commits, keys: this.committedKeys.size };
+  }
+
+  /** Positions scheduled but not yet written (e.g. to decide whether a flush would free anything). */
+  get pendingKeys(): number {
+    return this.pending.size;
+  }
 
   schedule(key: string, position: unknown): void {
     this.pending.set(key, position);
-    this.running ??= this.run();
+    if (this.running || this.timer) return;
+    if (this.policy.flushIntervalMs <= 0) this.flush();
+    else {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.policy.flushIntervalMs);
+      this.timer.unref?.();
+    }
   }
 
-  /** Resolves once every scheduled position is written (or failed). */
+  /** Starts a write of everything pending now (no-op when a write runs: it picks them up). */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.size > 0) this.running ??= this.run();
+  }
+
+  /** Writes everything scheduled and resolves once it is durable (or failed). */
   async settle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  /** Drop positions not yet written (after a stop gave up on in-flight work). */
-  discardPending(): void {
-    this.pending.clear();
+    this.flush();
+    while (this.running) {
+      await this.running;
+      this.flush();
+    }
   }
 
   private async run(): Promise<void> {
     try {
       while (this.pending.size > 0) {
-        const [key, position] = this.pending.entries().next().value as [string, unknown];
-        this.pending.delete(key);
-        await this.store.commit(key, position);
-        this.committed.set(key, position);
+        const batch = [...this.pending];
+        this.pending.clear();
+        const entries = new Map<string, unknown>();
+        const durable: NonNullable<CheckpointWrites["durable"]>[] = [];
+        for (const [key, position] of batch) {
+          if (isIncrementalPosition(position)) {
+            const writes = position.checkpointWrites();
+            for (const [k, v] of writes.entries) entries.set(k, v);
+            if (writes.durable) durable.push(writes.durable);
+          } else entries.set(key, position);
+        }
+        await this.write(entries);
+        this.commits++;
+        for (const [key] of batch) this.committedKeys.add(key);
+        for (const done of durable) done();
       }
     } catch (error) {
       this.pending.clear();
@@ -43,5 +107,11 @@ export class CheckpointCommitter {
     } finally {
       this.running = undefined;
     }
+  }
+
+  private async write(entries: ReadonlyMap<string, unknown>): Promise<void> {
+    if (entries.size === 0) return;
+    if (this.store.commitMany) return this.store.commitMany(entries);
+    for (const [key, value] of entries) await this.store.commit(key, value);
   }
 }

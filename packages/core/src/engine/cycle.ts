@@ -10,7 +10,7 @@ import type { CycleReport, ErrorSummary, StopReport } from "../pipeline/reports.
 import type { RetryPolicy } from "../retry/backoff.js";
 import type { ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
 import { CheckpointOrdering, ChunkState, Origin } from "./ack-tracking.js";
-import { CheckpointCommitter } from "./checkpoint-committer.js";
+import { CheckpointCommitter, type CommitPolicy } from "./checkpoint-committer.js";
 import { DeadLetterWriter, deadLetterRecord } from "./dead-letters.js";
 import { type Budget, InFlightBudget } from "./in-flight-budget.js";
 import { type BatchPolicy, type DeliveryHost, type Failure, SinkRunner } from "./sink-runner.js";
@@ -34,6 +34,7 @@ export interface CycleSetup {
   }[];
   readonly deadLetter: { readonly id: string; readonly sink: Sink };
   readonly checkpointStore: CheckpointStore;
+  readonly commitPolicy: CommitPolicy;
   readonly budget: Budget;
   readonly transformConcurrency: number;
   readonly ordered: boolean;
@@ -129,12 +130,15 @@ export class Cycle implements DeliveryHost {
     this.tracer = setup.tracer;
     this.random = setup.random;
     this.logger = setup.logger;
-    this.committer = new CheckpointCommitter(setup.checkpointStore, (error) =>
-      this.fail(
-        new FatalError(`Checkpoint store failed to commit: ${(error as Error)?.message ?? String(error)}`, {
-          cause: error,
-        }),
-      ),
+    this.committer = new CheckpointCommitter(
+      setup.checkpointStore,
+      (error) =>
+        this.fail(
+          new FatalError(`Checkpoint store failed to commit: ${(error as Error)?.message ?? String(error)}`, {
+            cause: error,
+          }),
+        ),
+      setup.commitPolicy,
     );
     this.ordering = new CheckpointOrdering((key, position) => this.committer.schedule(key, position));
     this.runners = setup.sinks.map(
@@ -224,7 +228,7 @@ export class Cycle implements DeliveryHost {
       drained: drained && !this.fatal,
       abandonedMessages: this.abandoned,
       abandonedBytes: this.abandonedBytes,
-      committed: [...this.committer.committed].map(([key, position]) => ({ key, position })),
+      checkpoints: this.committer.stats,
       durationMs: Date.now() - started,
     };
   }
@@ -593,7 +597,7 @@ export class Cycle implements DeliveryHost {
       sent: Object.fromEntries(this.setup.sinks.map((s) => [s.id, this.counters.sent.get(s.id) ?? 0])),
       deadLettered: this.deadLettered,
       retries: this.counters.retries,
-      committed: [...this.committer.committed].map(([key, position]) => ({ key, position })),
+      checkpoints: this.committer.stats,
       durationMs: Date.now() - this.started,
       errors: [...this.errorKinds.values()],
       stopped: this.stopping && !this.fatal,

@@ -4,6 +4,7 @@ import type { Logger } from "../contracts/context.js";
 import type { Sink } from "../contracts/sink.js";
 import type { Source } from "../contracts/source.js";
 import type { Transform } from "../contracts/transform.js";
+import type { CommitPolicy } from "../engine/checkpoint-committer.js";
 import type { Budget } from "../engine/in-flight-budget.js";
 import type { BatchPolicy } from "../engine/sink-runner.js";
 import type { RetryPolicy } from "../retry/backoff.js";
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   readonly deadLetter?: Sink | string;
   /** Default: in memory (positions are lost on restart). */
   readonly checkpointStore?: CheckpointStore;
+  /** How often acknowledged positions are written (default: at most 1 s after they became committable). */
+  readonly checkpoint?: Partial<CommitPolicy>;
   readonly budget?: Partial<Budget>;
   /** Messages inside asynchronous transforms at once (default 16). */
   readonly transformConcurrency?: number;

@@ -5,6 +5,7 @@ import { JsonlFileSink } from "../components/jsonl-file-sink.js";
 import type { CheckpointStore } from "../contracts/checkpoint.js";
 import type { ComponentContext, Logger } from "../contracts/context.js";
 import type { Sink } from "../contracts/sink.js";
+import { defaultCommitPolicy } from "../engine/checkpoint-committer.js";
 import { Cycle, type CycleSetup } from "../engine/cycle.js";
 import { defaultBudget } from "../engine/in-flight-budget.js";
 import { defaultBatchPolicy } from "../engine/sink-runner.js";
@@ -91,6 +92,7 @@ export class Pipeline {
       }),
       deadLetter: { id: "dead_letter", sink: deadLetterSink },
       checkpointStore: this.store,
+      commitPolicy: { ...defaultCommitPolicy, ...options.checkpoint },
       budget,
       transformConcurrency,
       ordered: options.ordered ?? true,
@@ -147,7 +149,13 @@ export class Pipeline {
   async stop(options: { timeoutMs?: number } = {}): Promise<StopReport> {
     const running = this.current;
     if (!running) {
-      return { drained: true, abandonedMessages: 0, abandonedBytes: 0, committed: [], durationMs: 0 };
+      return {
+        drained: true,
+        abandonedMessages: 0,
+        abandonedBytes: 0,
+        checkpoints: { commits: 0, keys: 0 },
+        durationMs: 0,
+      };
     }
     const report = await running.cycle.stop(options.timeoutMs ?? 30_000);
     this.logger.info({ ...report }, "pipeline stopped");

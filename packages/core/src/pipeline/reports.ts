@@ -1,3 +1,5 @@
+import type { CommitStats } from "../engine/checkpoint-committer.js";
+
 /** A non-fatal failure kind seen during a cycle, with how often it happened. */
 export interface ErrorSummary {
   readonly stage: "source" | "transform" | "sink";
@@ -17,8 +19,8 @@ export interface CycleReport {
   readonly sent: Readonly<Record<string, number>>;
   readonly deadLettered: number;
   readonly retries: number;
-  /** Positions committed during this cycle (the last one per key). */
-  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
+  /** Checkpoint writes of this cycle: counts only, a position can be as large as a table's state. */
+  readonly checkpoints: CommitStats;
   readonly durationMs: number;
   /** At most 100 distinct kinds; `count` says how many times each occurred. */
   readonly errors: readonly ErrorSummary[];
@@ -33,6 +35,6 @@ export interface StopReport {
   readonly drained: boolean;
   readonly abandonedMessages: number;
   readonly abandonedBytes: number;
-  readonly committed: readonly { readonly key: string; readonly position: unknown }[];
+  readonly checkpoints: CommitStats;
   readonly durationMs: number;
 }

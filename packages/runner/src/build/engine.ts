@@ -18,14 +18,14 @@ export type CycleSummary = Pick<
   | "sent"
   | "deadLettered"
   | "retries"
-  | "committed"
+  | "checkpoints"
   | "durationMs"
   | "errors"
   | "stopped"
 >;
 
 /** What the runner needs from a drain. */
-export type DrainSummary = Pick<StopReport, "drained" | "abandonedMessages" | "committed" | "durationMs">;
+export type DrainSummary = Pick<StopReport, "drained" | "abandonedMessages" | "checkpoints" | "durationMs">;
 
 /** The engine the service drives: core's Pipeline satisfies this. */
 export interface CycleEngine {

@@ -69,7 +69,7 @@ export function renderSummary(
     ...Object.entries(summary?.sent ?? totals.sent).map(([sink, n]) => [`sent to ${sink}`, String(n)]),
     ["dead-lettered", String(summary?.deadLettered ?? 0)],
     ["retries", String(summary?.retries ?? 0)],
-    ["checkpoints committed", String(summary?.committed.length ?? 0)],
+    ["checkpoints committed", String(summary?.checkpoints.keys ?? 0)],
     ["duration", `${((summary?.durationMs ?? elapsedMs) / 1000).toFixed(2)}s`],
   ];
   return table([["summary", ""], ...rows]).join("\n");

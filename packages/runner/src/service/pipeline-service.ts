@@ -109,7 +109,7 @@ export class PipelineService {
       log.info(
         {
           cycle: index,
-          partitions: summary.committed.length,
+          checkpointKeys: summary.checkpoints.keys,
           rows: summary.received,
           bytes: summary.receivedBytes,
           sent,
