@@ -1,7 +1,7 @@
 import type { AgentExecution, ToolCall } from "@pipekit/agent-execution";
 import { type EncodedValue, encodedJson, PoisonError } from "@pipekit/core";
+import { type AgentParts, agentParts, toolParts } from "./agent-parts.js";
 import { AKTO_MAX_RECORD_BYTES, AKTO_MAX_STRING_CHARS, type AktoRecord } from "./akto-record.js";
-import { agentHost, toolHost } from "./dns-host.js";
 import { fitRecordToBytes, PAYLOAD_FIELDS, type PayloadField } from "./fit-record.js";
 import type { AktoMappingConfig } from "./mapping-config.js";
 import { statusText } from "./status-text.js";
@@ -45,19 +45,9 @@ export function mapExecution(execution: AgentExecution, config: AktoMappingConfi
     );
   }
 
-  const { endpoint, model, modelVersion } = execution.agent;
-  const agentTag: Record<string, string> = {
-    ...config.tagExtras,
-    "gen-ai": "Gen AI",
-    "ai-agent": endpoint,
-    "bot-name": model ?? endpoint,
-    source: "DATABRICKS",
-    ...(model !== undefined ? { model } : {}),
-    ...(modelVersion !== undefined ? { "model-version": modelVersion } : {}),
-  };
-
+  const agent = agentParts(execution, config);
   const requestHeaders: Record<string, string> = {
-    host: agentHost(endpoint, execution.workspace),
+    host: agent.host,
     "content-type": "application/json",
     "x-databricks-request-id": headerValue(execution.requestId),
   };
@@ -73,16 +63,16 @@ export function mapExecution(execution: AgentExecution, config: AktoMappingConfi
   const mapped = [
     finish(execution.requestId, "agent", {
       ...constantFields(config),
-      path: `/serving-endpoints/${pathSegment(endpoint)}/invocations`,
+      path: agent.path,
       method: "POST",
       requestHeaders: JSON.stringify(requestHeaders),
-      responseHeaders: JSON.stringify({ "content-type": "application/json" }),
+      responseHeaders: JSON_RESPONSE_HEADERS,
       requestPayload: execution.rawRequest,
       responsePayload,
       time: String(time),
       statusCode: String(execution.statusCode),
       status: statusText(execution.statusCode),
-      tag: JSON.stringify(agentTag),
+      tag: agent.tagJson,
     }),
   ];
   if (!config.includeToolCalls) return mapped;
@@ -93,7 +83,7 @@ export function mapExecution(execution: AgentExecution, config: AktoMappingConfi
     let callId = call.id === "" ? String(index) : call.id;
     if (seenIds.has(callId)) callId = `${callId}~${index}`;
     seenIds.add(callId);
-    mapped.push(mapToolCall(execution, call, callId, time, agentTag, config));
+    mapped.push(mapToolCall(execution, call, callId, time, agent, config));
   });
   return mapped;
 }
@@ -107,30 +97,32 @@ function mapToolCall(
   call: ToolCall,
   callId: string,
   parentTime: number,
-  agentTag: Readonly<Record<string, string>>,
+  agent: AgentParts,
   config: AktoMappingConfig,
 ): MappedAktoRecord {
+  const tool = toolParts(agent, call.name, execution);
   const failed = call.error !== undefined;
   const statusCode = failed ? 500 : 200;
   const responsePayload = call.result ?? (failed ? JSON.stringify({ error: call.error }) : "");
   const startTime = call.startTime !== undefined ? epochSeconds(call.startTime) : undefined;
   return finish(`${execution.requestId}#tool:${callId}`, "tool", {
     ...constantFields(config),
-    path: `/tools/${pathSegment(call.name)}`,
+    path: tool.path,
     method: "POST",
     requestHeaders: JSON.stringify({
-      host: toolHost(call.name, execution.agent.endpoint, execution.workspace),
+      host: tool.host,
       "content-type": contentType(call.arguments),
       "x-akto-parent-request-id": headerValue(execution.requestId),
       "x-tool-call-id": headerValue(callId),
     }),
-    responseHeaders: JSON.stringify({ "content-type": contentType(responsePayload) }),
+    responseHeaders:
+      contentType(responsePayload) === JSON_CONTENT_TYPE ? JSON_RESPONSE_HEADERS : TEXT_RESPONSE_HEADERS,
     requestPayload: call.arguments,
     responsePayload,
     time: String(startTime ?? parentTime),
     statusCode: String(statusCode),
     status: statusText(statusCode),
-    tag: JSON.stringify({ ...agentTag, tool: call.name }),
+    tag: tool.tagJson,
   });
 }
 
@@ -235,7 +227,18 @@ interface ConstantFields {
   enabled_graph: string;
 }
 
+const constants = new WeakMap<AktoMappingConfig, ConstantFields>();
+
 function constantFields(config: AktoMappingConfig): ConstantFields {
+  let fields = constants.get(config);
+  if (fields === undefined) {
+    fields = buildConstantFields(config);
+    constants.set(config, fields);
+  }
+  return fields;
+}
+
+function buildConstantFields(config: AktoMappingConfig): ConstantFields {
   return {
     ip: config.clientIp,
     destIp: "",
@@ -260,14 +263,6 @@ function epochSeconds(epochMs: number): number | undefined {
   return seconds <= INT32_MAX ? seconds : undefined;
 }
 
-/** Lone UTF-16 surrogates (not valid Unicode) become U+FFFD, else encodeURIComponent throws URIError. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** A name from the data (endpoint, tool) as one URL path segment; model output may hold any text. */
-function pathSegment(name: string): string {
-  return encodeURIComponent(name.replace(LONE_SURROGATE, "\ufffd"));
-}
-
 function headerValue(value: string): string {
   return truncateToChars(value, MAX_HEADER_VALUE_CHARS).text;
 }
@@ -279,8 +274,13 @@ function headerValue(value: string): string {
  * like JSON gets the JSON label, which is what its producer claimed anyway.
  */
 export function contentType(body: string): string {
-  return looksLikeJson(body) ? "application/json" : "text/plain; charset=utf-8";
+  return looksLikeJson(body) ? JSON_CONTENT_TYPE : TEXT_CONTENT_TYPE;
 }
+
+const JSON_CONTENT_TYPE = "application/json";
+const TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
+const JSON_RESPONSE_HEADERS = JSON.stringify({ "content-type": JSON_CONTENT_TYPE });
+const TEXT_RESPONSE_HEADERS = JSON.stringify({ "content-type": TEXT_CONTENT_TYPE });
 
 const JSON_SCALAR = /^\s*(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)\s*$/;
 
