@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import type { AgentExecution } from "@pipekit/agent-execution";
+import { createMessage, MemorySink, runPipeline, type Source } from "@pipekit/core";
+import { aktoMappingTransform, createAktoHttpSink } from "@pipekit/sink-akto";
+import { checkAktoRecord, startAktoIngestionEmulator } from "@pipekit/testkit-akto";
+import { createKafkaTopics } from "@pipekit/testkit-kafka";
+import { describe, expect, inject, it } from "vitest";
+import { createKafkaSink } from "../src/index.js";
+import { consumeAll, uniqueTopic } from "./support/kafka-test-helpers.js";
+
+const bootstrap = inject("kafkaBootstrap");
+/** Kafka's stock `message.max.bytes` (the test broker does not change it): what a new topic takes. */
+const STOCK_MAX_MESSAGE_BYTES = 1_048_588;
+
+/** An agent call whose prompt is 3 MB of random base64: no codec shrinks it under 1 MB. */
+function hugeExecution(): AgentExecution {
+  const prompt = randomBytes(2_250_000).toString("base64");
+  return {
+    platform: "databricks",
+    workspace: "adb-1.2.azuredatabricks.net",
+    agent: { endpoint: "support-agent", model: "main.agents.support", modelVersion: "3" },
+    requestId: "huge-1",
+    table: "workspace.default.support_agent_payload",
+    startTime: Date.UTC(2026, 11, 1, 12),
+    statusCode: 200,
+    status: "ok",
+    payloadFormat: "chat-agent",
+    input: [{ role: "user", content: prompt }],
+    output: [{ role: "assistant", content: "Done." }],
+    toolCalls: [],
+    rawRequest: JSON.stringify({ messages: [{ role: "user", content: prompt }] }),
+    rawResponse: JSON.stringify({ messages: [{ role: "assistant", content: "Done." }] }),
+    attributes: {},
+  };
+}
+
+function oneMessage(execution: AgentExecution): Source {
+  return {
+    type: "test_execution",
+    async *read() {
+      yield {
+        messages: [createMessage(execution.requestId, execution)],
+        checkpoint: { key: "x", position: 1 },
+      };
+    },
+  };
+}
+
+describe("an execution larger than the Kafka topic takes", () => {
+  it("arrives in Kafka fitted and marked truncated, and whole in Akto over HTTP", async () => {
+    const topic = uniqueTopic("fit");
+    await createKafkaTopics(bootstrap, [{ topic, numPartitions: 1 }]);
+    const akto = await startAktoIngestionEmulator();
+    const execution = hugeExecution();
+    const deadLetters = new MemorySink();
+    try {
+      const report = await runPipeline({
+        id: "fit-to-destination",
+        source: oneMessage(execution),
+        transforms: [aktoMappingTransform()],
+        sinks: [
+          { id: "kafka", sink: createKafkaSink({ brokers: [bootstrap], topic, compression: "gzip" }) },
+          { id: "akto", sink: createAktoHttpSink({ url: akto.url }) },
+        ],
+        deadLetter: deadLetters,
+      });
+      expect(deadLetters.values).toEqual([]);
+      expect(report.deadLettered).toBe(0);
+
+      const [record, ...more] = await consumeAll(bootstrap, topic);
+      expect(more).toEqual([]);
+      expect(record!.value!.byteLength).toBeLessThanOrEqual(STOCK_MAX_MESSAGE_BYTES);
+      // Most of what the topic allows is used: the prompt was cut, not dropped.
+      expect(record!.value!.byteLength).toBeGreaterThan(STOCK_MAX_MESSAGE_BYTES - 1024);
+      const inKafka = JSON.parse(record!.value!.toString("utf8")) as Record<string, string>;
+      expect(checkAktoRecord(inKafka)).toEqual([]);
+      // Its prompt ends in the mapping's marker, counting exactly the characters cut.
+      const marker = /…\[TRUNCATED (\d+) chars\]$/.exec(inKafka.requestPayload!);
+      expect(marker).not.toBeNull();
+      const kept = inKafka.requestPayload!.slice(0, -marker![0].length);
+      expect(kept.length + Number(marker![1])).toBe(execution.rawRequest.length);
+      expect(execution.rawRequest.startsWith(kept)).toBe(true);
+      expect(inKafka.responsePayload).toBe(execution.rawResponse);
+
+      // Akto's own limits (5 MiB per string, 10 MiB per body) take the record as it is.
+      expect(akto.records).toHaveLength(1);
+      expect(akto.records[0]!.requestPayload).toBe(execution.rawRequest);
+      expect(akto.records[0]!.responsePayload).toBe(execution.rawResponse);
+    } finally {
+      await akto.close();
+    }
+  });
+});
