@@ -38,7 +38,12 @@ describe("FileCheckpointStore", () => {
       store.commit("a", { next: 1 }),
       store.commit("b", ["x"]),
       store.commit("a", { next: 2 }),
-      store.commitMany(new Map<string, unknown>([["c", 1], ["b", undefined]])),
+      store.commitMany(
+        new Map<string, unknown>([
+          ["c", 1],
+          ["b", undefined],
+        ]),
+      ),
     ]);
     await store.close();
     const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
@@ -86,7 +91,13 @@ describe("FileCheckpointStore", () => {
     const path = join(dir, "checkpoints.json");
     const store = new FileCheckpointStore(path, { compactSlackBytes: 1_000 });
     const value = "x".repeat(100);
-    for (let i = 0; i < 200; i++) await store.commitMany(new Map([["hot", `${value}${i}`], [`k${i % 3}`, i]]));
+    for (let i = 0; i < 200; i++)
+      await store.commitMany(
+        new Map<string, unknown>([
+          ["hot", `${value}${i}`],
+          [`k${i % 3}`, i],
+        ]),
+      );
     // Live: 4 lines; 200 commits of ~130 bytes were written, so the file must have been rewritten.
     expect(store.sizes.fileBytes).toBeLessThan(store.sizes.liveBytes + 1_000 + 200);
     await store.close();

@@ -1,5 +1,9 @@
 export { type AccessTokenProvider, OAuthM2MTokenProvider, PatTokenProvider } from "./auth/token-provider.js";
-export type { DeliveredPosition } from "./checkpoint/delivered-set.js";
+export {
+  DeliveredIds,
+  type DeliveredIdsOptions,
+  type DeliveredManifest,
+} from "./checkpoint/delivered-ids.js";
 export { databricksSourceComponent } from "./component.js";
 export {
   DATABRICKS_SECRET_FIELDS,

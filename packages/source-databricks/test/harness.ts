@@ -1,6 +1,12 @@
 import { type Meter, trace } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import type { MemoryCheckpointStore, Message, SourceChunk, SourceContext } from "@pipekit/core";
+import {
+  isIncrementalPosition,
+  type MemoryCheckpointStore,
+  type Message,
+  type SourceChunk,
+  type SourceContext,
+} from "@pipekit/core";
 import type { DatabricksSource } from "../src/index.js";
 import { recordingLogger } from "./helpers.js";
 
@@ -48,7 +54,13 @@ export async function runCycle(
     result.chunks++;
     result.messages.push(...chunk.messages);
     result.rejected.push(...(chunk.rejected ?? []));
-    if (chunk.checkpoint) await store.commit(chunk.checkpoint.key, chunk.checkpoint.position);
+    // As the engine does once a chunk is acknowledged (here: at once, nothing is delivered anywhere).
+    const position = chunk.checkpoint?.position;
+    if (isIncrementalPosition(position)) {
+      const writes = position.checkpointWrites();
+      await store.commitMany(writes.entries);
+      writes.durable?.();
+    } else if (chunk.checkpoint) await store.commit(chunk.checkpoint.key, position);
   }
   return result;
 }

@@ -48,7 +48,7 @@ describe("the source in a real core Pipeline", () => {
       expect(first.deadLettered).toBe(rows.length - valid.length);
       expect(second.received).toBe(0);
       const tables = ws.manifest.tables.filter((t) => (t.rows ?? []).length > 0);
-      for (const t of tables) expect(await store.load(t.fullName)).toMatchObject({ v: 1 });
+      for (const t of tables) expect(await store.load(t.fullName)).toMatchObject({ v: 2 });
     } finally {
       await pipeline.close();
     }

@@ -1,4 +1,4 @@
-import { MemoryCheckpointStore } from "@pipekit/core";
+import { checkpointKeyOwner, MemoryCheckpointStore } from "@pipekit/core";
 import { startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabricksSource, type DatabricksSource, databricksSourceComponent } from "../src/index.js";
@@ -48,7 +48,10 @@ describe("tableFilter: a source restricted to the tables it owns", () => {
     try {
       const first = await runCycle(source, store);
       expect(tablesOf(first.messages)).toEqual(owned);
-      expect([...(await store.loadAll()).keys()].sort()).toEqual([...owned].sort());
+      // Each owned table has its manifest, plus the auxiliary keys (`<table>#…`) of its ids.
+      const stored = [...(await store.loadAll()).keys()];
+      expect(new Set(stored.map(checkpointKeyOwner))).toEqual(owned);
+      expect(stored.filter((k) => !k.includes("#")).sort()).toEqual([...owned].sort());
       expect(source.lastCycle?.tables.map((t) => t.table).sort()).toEqual([...owned].sort());
       // Every discovered table was asked about: the filter decides, not a cached list.
       expect(new Set(asked)).toEqual(new Set(payloadTables));

@@ -31,10 +31,26 @@ export const databricksSourceConfigSchema = z
     tableConcurrency: z.number().int().positive().default(2),
     /** PEM of an extra CA to trust (on-prem proxies, the test emulator). */
     caCert: z.string().min(1).optional(),
-    /** Bound on the delivered-id set kept per table in the checkpoint. */
-    maxTrackedIdsPerTable: z.number().int().positive().default(200_000),
+    /**
+     * Bound, in bytes, on the memory of one table's delivered-id state (about 16 bytes per id, so the
+     * default 64 MiB holds ~4 million ids; stored, each id takes 8 bytes). Over it the oldest minutes
+     * of the window stop catching late rows (logged, metric databricks_source_state_floor_raised_total).
+     */
+    maxDeliveredStateBytesPerTable: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(64 * 2 ** 20),
+    /**
+     * How far back a table's read may start when an earlier window was never finished (sinks down
+     * longer than the look-back, a `-once` deadline): rows older than this are not read again.
+     */
+    maxBacklogMinutes: z
+      .number()
+      .positive()
+      .default(24 * 60),
     /** A checkpoint is attached at least every this many rows of a table (and at its end). */
-    checkpointEveryRows: z.number().int().positive().default(50_000),
+    checkpointEveryRows: z.number().int().positive().default(2_000),
     /** Bounded retries of REST calls on 429/503/network errors. */
     restMaxRetries: z.number().int().min(0).default(4),
     /** Per-request timeout for REST calls. */

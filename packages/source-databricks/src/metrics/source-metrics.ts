@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter } from "@opentelemetry/api";
+import type { Counter, Gauge, Histogram, Meter } from "@opentelemetry/api";
 
 /** The source's own counters, beside the engine's generic received/sent ones. */
 export class SourceMetrics {
@@ -11,6 +11,8 @@ export class SourceMetrics {
   readonly parseFailures: Counter;
   readonly tableLag: Histogram;
   readonly restRetries: Counter;
+  readonly deliveredStateBytes: Gauge;
+  readonly stateFloorRaised: Counter;
 
   constructor(meter: Meter) {
     this.tablesScanned = meter.createCounter("databricks_source_tables_scanned_total", {
@@ -40,6 +42,14 @@ export class SourceMetrics {
     });
     this.restRetries = meter.createCounter("databricks_source_rest_retries_total", {
       description: "REST calls retried after 429/503/network errors",
+    });
+    this.deliveredStateBytes = meter.createGauge("databricks_source_delivered_state_bytes", {
+      description: "Memory of a table's delivered-id state (bounded by maxDeliveredStateBytesPerTable)",
+      unit: "By",
+    });
+    this.stateFloorRaised = meter.createCounter("databricks_source_state_floor_raised_total", {
+      description:
+        "Times the byte bound made a table's state drop its oldest ids (late rows below the floor are not caught)",
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { createMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
-import type { DeliveredSet } from "../checkpoint/delivered-set.js";
+import type { DeliveredIds } from "../checkpoint/delivered-ids.js";
 import type { AgentTable } from "../discovery/inventory.js";
 import {
   DatabricksAccessDeniedError,
@@ -41,27 +41,43 @@ export interface TableCycleStats {
 
 type RawRow = Record<string, unknown>;
 
+/** The cycle's window: `[from, to]`, and how far back an unfinished earlier window may reach. */
+export interface ReadWindow {
+  readonly from: number;
+  readonly to: number;
+  /** Oldest request time ever read (now − maxBacklogMinutes). */
+  readonly oldest: number;
+}
+
 /**
- * Reads one table's window and yields one SourceChunk per fetched chunk. Rows the delivered set
- * already holds are suppressed; new ones are normalised (unparseable ones become `rejected`). A
+ * Reads one table's window and yields one SourceChunk per fetched chunk. Rows the delivered ids
+ * already hold are suppressed; new ones are normalised (unparseable ones become `rejected`). A
  * checkpoint is attached every `checkpointEveryRows` rows and on a final (possibly empty) chunk.
+ * When an earlier window was never finished (the sinks were down for longer than the look-back,
+ * a `-once` deadline stopped it), the read starts where the committed state ends, up to
+ * `window.oldest`, so nothing falls between two windows.
  * A table that fails with an SQL error is reported and ends early; auth/connection failures end the
  * whole cycle (every other table would fail the same way).
  */
 export async function* readTable(
   ctx: TableReadContext,
   table: AgentTable,
-  window: { readonly from: number; readonly to: number },
-  delivered: DeliveredSet,
+  window: ReadWindow,
+  delivered: DeliveredIds,
   stats: TableCycleStats,
 ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
   const attrs = { table: table.fullName };
-  const from = Math.max(window.from, delivered.floor ?? Number.NEGATIVE_INFINITY);
-  delivered.prune(window.from);
+  const from = windowStart(ctx, table.fullName, window, delivered);
+  delivered.prune(from);
   const query = buildTableQuery(table, from, window.to);
   let sinceCheckpoint = 0;
   let pendingTrace: TraceRow | undefined;
-  const checkpoint = () => ({ key: table.fullName, position: delivered.toPosition(window.to) });
+  /** Newest request time handled: how far the window has been read, for intermediate positions. */
+  let readUntil = from;
+  const checkpoint = (scannedUntil = readUntil) => ({
+    key: table.fullName,
+    position: delivered.position(scannedUntil),
+  });
 
   const process = (rows: readonly RawRow[]): SourceChunk<AgentExecution> => {
     const messages: Message<AgentExecution>[] = [];
@@ -120,6 +136,7 @@ export async function* readTable(
       }
       if (stats.newestRequestTime === undefined || time > stats.newestRequestTime)
         stats.newestRequestTime = time;
+      if (time > readUntil) readUntil = time;
     }
     try {
       const execution = normaliseRow(unit, table.kind, agentFor(unit, table), {
@@ -140,7 +157,7 @@ export async function* readTable(
       ctx.metrics.parseFailures.add(1, attrs);
     }
     // Dead-lettered rows count as delivered: they are reported once, not every cycle.
-    if (id !== undefined && time !== undefined) delivered.add(id, time);
+    if (id !== undefined && time !== undefined) delivered.record(id, time);
   };
 
   try {
@@ -166,11 +183,12 @@ export async function* readTable(
     const messages: Message<AgentExecution>[] = [];
     if (pendingTrace) handle(pendingTrace, messages, tail);
     pendingTrace = undefined;
-    yield { messages, ...(tail.length > 0 ? { rejected: tail } : {}), checkpoint: checkpoint() };
+    yield { messages, ...(tail.length > 0 ? { rejected: tail } : {}), checkpoint: checkpoint(window.to) };
     ctx.metrics.tablesScanned.add(1, attrs);
     if (stats.newestRequestTime !== undefined) {
       ctx.metrics.tableLag.record((ctx.now() - stats.newestRequestTime) / 1000, attrs);
     }
+    ctx.metrics.deliveredStateBytes.record(delivered.stats.bytes, attrs);
   } catch (error) {
     if (error instanceof DatabricksAuthError || error instanceof DatabricksConnectionError) throw error;
     const skipped = tableError(table.fullName, error);
@@ -180,6 +198,39 @@ export async function* readTable(
     // What was yielded before the failure may still be committed once acknowledged.
     if (stats.rowsRead > 0) yield { messages: [], checkpoint: checkpoint() };
   }
+}
+
+/**
+ * Where this table's read starts: the look-back window, or earlier when the committed state ends
+ * before it (an unfinished window), but never before `window.oldest` nor below the floor.
+ */
+function windowStart(
+  ctx: TableReadContext,
+  table: string,
+  window: ReadWindow,
+  delivered: DeliveredIds,
+): number {
+  const committed = delivered.scannedUntil;
+  let from = window.from;
+  if (committed !== null && committed < window.from) {
+    from = Math.max(committed, window.oldest);
+    if (committed < window.oldest) {
+      ctx.logger.warn(
+        {
+          table,
+          committedUntil: new Date(committed).toISOString(),
+          oldest: new Date(window.oldest).toISOString(),
+        },
+        "rows older than maxBacklogMinutes were never delivered and are skipped; raise maxBacklogMinutes to keep a longer backlog",
+      );
+    } else {
+      ctx.logger.info(
+        { table, from: new Date(from).toISOString() },
+        "an earlier window was not finished: reading from where the committed state ends",
+      );
+    }
+  }
+  return Math.max(from, delivered.floor ?? Number.NEGATIVE_INFINITY);
 }
 
 /** Re-reads of one table's window after the warehouse failed mid-result-set, per cycle. */

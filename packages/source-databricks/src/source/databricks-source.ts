@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { AgentExecution } from "@pipekit/agent-execution";
 import type { HealthStatus, Logger, Source, SourceChunk, SourceContext } from "@pipekit/core";
 import { type AccessTokenProvider, OAuthM2MTokenProvider, PatTokenProvider } from "../auth/token-provider.js";
-import { DeliveredSet } from "../checkpoint/delivered-set.js";
+import { DeliveredIds } from "../checkpoint/delivered-ids.js";
 import {
   type DatabricksSourceConfig,
   type DatabricksSourceConfigInput,
@@ -15,7 +16,7 @@ import { HttpClient } from "../http/http-client.js";
 import { DatabricksRestClient } from "../http/rest-client.js";
 import { SourceMetrics } from "../metrics/source-metrics.js";
 import { lazyMerge } from "../read/lazy-merge.js";
-import { readTable, type TableCycleStats } from "../read/table-reader.js";
+import { type ReadWindow, readTable, type TableCycleStats } from "../read/table-reader.js";
 import { WarehouseSql } from "../sql/warehouse-sql.js";
 import { resolveWarehouse, type WarehouseTarget } from "../warehouse/resolve-warehouse.js";
 
@@ -71,6 +72,10 @@ export class DatabricksSourceImpl implements DatabricksSource {
   private metrics: SourceMetrics | undefined;
   private lastInventory: AgentInventory | undefined;
   private summary: DatabricksCycleSummary | undefined;
+  /** Delivered ids per table, kept between cycles (re-loaded when another writer changed them). */
+  private readonly delivered = new Map<string, DeliveredIds>();
+  /** Identity written into this instance's checkpoints. */
+  private readonly writer = randomUUID();
 
   constructor(
     config: DatabricksSourceConfigInput,
@@ -131,9 +136,10 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const metrics = new SourceMetrics(ctx.meter);
     this.metrics = metrics;
     const startedAt = this.now();
-    const window = {
+    const window: ReadWindow = {
       from: startedAt - this.config.lookBackMinutes * 60_000,
       to: startedAt - this.config.safetyLagSeconds * 1000,
+      oldest: startedAt - this.config.maxBacklogMinutes * 60_000,
     };
 
     this.discovery ??= new AgentDiscovery(
@@ -208,18 +214,35 @@ export class DatabricksSourceImpl implements DatabricksSource {
     ctx: SourceContext,
     readContext: Parameters<typeof readTable>[0],
     table: AgentTable,
-    window: { from: number; to: number },
+    window: ReadWindow,
     stats: TableCycleStats,
   ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
-    // Read at open time, not earlier: the previous table chunks' commits may have landed since.
-    const position = await ctx.checkpoints.get(table.fullName);
-    const delivered = DeliveredSet.fromPosition(
-      position,
-      this.config.maxTrackedIdsPerTable,
-      table.fullName,
-      ctx.logger,
-    );
+    const delivered = await this.deliveredIds(ctx, table.fullName, readContext.metrics);
+    delivered.beginCycle();
     yield* readTable(readContext, table, window, delivered, stats);
+  }
+
+  /**
+   * The table's state: the copy kept from the previous cycle while the stored manifest is still the
+   * one it matches, else loaded again (first cycle, or another instance wrote the table since). Read
+   * at table open, not earlier: the commits of the previous table's chunks may have landed since.
+   */
+  private async deliveredIds(
+    ctx: SourceContext,
+    table: string,
+    metrics: SourceMetrics,
+  ): Promise<DeliveredIds> {
+    const kept = this.delivered.get(table);
+    if (kept?.isCurrentWith(await ctx.checkpoints.get(table))) return kept;
+    const loaded = await DeliveredIds.load(ctx.checkpoints, {
+      table,
+      maxBytes: this.config.maxDeliveredStateBytesPerTable,
+      writer: this.writer,
+      logger: ctx.logger,
+      onFloorRaised: () => metrics.stateFloorRaised.add(1, { table }),
+    });
+    this.delivered.set(table, loaded);
+    return loaded;
   }
 
   async health(): Promise<HealthStatus> {
