@@ -49,6 +49,8 @@ export {
 export type { PartialFailure, Sink, WriteContext } from "./contracts/sink.js";
 export type { Source, SourceChunk, SourceContext } from "./contracts/source.js";
 export type { Transform, TransformResult } from "./contracts/transform.js";
+export type { CommitPolicy, CommitStats } from "./engine/checkpoint-committer.js";
+export type { CycleOptions } from "./engine/cycle.js";
 export type { DeadLetterRecord, FailureStage } from "./engine/dead-letters.js";
 export { type Budget, defaultBudget } from "./engine/in-flight-budget.js";
 export { type BatchPolicy, classifyError, defaultBatchPolicy } from "./engine/sink-runner.js";
@@ -63,7 +65,6 @@ export { createJsonLogger, type LogLevel, silentLogger } from "./logging/loggers
 export type { NamedTransform, PipelineOptions, SinkOptions } from "./pipeline/options.js";
 export { DEFAULT_DEAD_LETTER_PATH, Pipeline, runPipeline } from "./pipeline/pipeline.js";
 export type { CycleReport, ErrorSummary, StopReport } from "./pipeline/reports.js";
-export type { CommitPolicy, CommitStats } from "./engine/checkpoint-committer.js";
 export {
   type ComponentDefinition,
   type ComponentDeps,

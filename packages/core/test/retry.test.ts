@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DeadLetterRecord } from "../src/index.js";
-import { backoffDelay, MemorySink, Pipeline, RetryableError, type RetryPolicy } from "../src/index.js";
+import {
+  backoffDelay,
+  MemoryCheckpointStore,
+  MemorySink,
+  Pipeline,
+  RetryableError,
+  type RetryPolicy,
+} from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink } from "./helpers.js";
 
 const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1_000, maxElapsedMs: 60_000 };
@@ -38,14 +45,16 @@ describe("sink retries", () => {
   async function start(behave: ConstructorParameters<typeof ScriptedSink>[0], retry: Partial<RetryPolicy>) {
     const sink = new ScriptedSink(behave);
     const dead = new MemorySink<DeadLetterRecord>();
+    const store = new MemoryCheckpointStore();
     const pipeline = new Pipeline({
       source: new ArraySource(chunked(messages(2), 2)),
       sinks: [{ id: "s", sink, batch: { lingerMs: 0 }, retry }],
       deadLetter: dead,
+      checkpointStore: store,
       random: () => 0.5,
     });
     await pipeline.open();
-    return { sink, dead, pipeline, run: pipeline.runCycle() };
+    return { sink, dead, store, pipeline, run: pipeline.runCycle() };
   }
 
   it("waits backoff delays that grow between attempts, then delivers", async () => {
@@ -89,8 +98,8 @@ describe("sink retries", () => {
     await pipeline.close();
   });
 
-  it("dead-letters the batch with the last error after maxAttempts", async () => {
-    const { sink, dead, pipeline, run } = await start(
+  it("after maxAttempts leaves the batch unacknowledged and uncommitted instead of dead-lettering it", async () => {
+    const { sink, dead, pipeline, run, store } = await start(
       (_b, ctx) => {
         throw new Error(`still down (attempt ${ctx.attempt})`);
       },
@@ -99,13 +108,19 @@ describe("sink retries", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     const report = await run;
     expect(sink.calls).toHaveLength(3);
-    expect(report.deadLettered).toBe(2);
-    expect(dead.values.map((r) => [r.message.id, r.attempts, r.error.message, r.error.class])).toEqual([
-      ["m0", 3, "still down (attempt 3)", "exhausted"],
-      ["m1", 3, "still down (attempt 3)", "exhausted"],
-    ]);
+    expect(report.deadLettered).toBe(0);
+    expect(dead.values).toEqual([]);
+    expect(report.undelivered).toEqual({ s: 2 });
+    expect(report.unacknowledged).toBe(2);
+    expect(await store.load("k")).toBeUndefined();
     expect(report.errors).toEqual([
-      expect.objectContaining({ stage: "sink", component: "s", errorClass: "exhausted", count: 1 }),
+      expect.objectContaining({
+        stage: "sink",
+        component: "s",
+        errorClass: "exhausted",
+        message: "still down (attempt 3)",
+        count: 1,
+      }),
     ]);
     await pipeline.close();
   });
@@ -121,7 +136,7 @@ describe("sink retries", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     await run;
     expect(sink.calls.map((c) => c.at - sink.calls[0]!.at)).toEqual([0, 500, 1_500, 3_500]);
-    expect(dead.values).toHaveLength(2);
+    expect(dead.values).toEqual([]);
     await pipeline.close();
   });
 });

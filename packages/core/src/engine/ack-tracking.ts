@@ -24,6 +24,11 @@ export class ChunkState {
  */
 export class Origin {
   remaining = 1;
+  /**
+   * A sink could not deliver one of its outputs (outage, deadline): once settled it is released from
+   * the in-flight budget but never acknowledged, so no checkpoint passes it and a later cycle reads it again.
+   */
+  left = false;
   constructor(
     readonly chunk: ChunkState,
     readonly message: Message,

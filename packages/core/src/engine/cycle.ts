@@ -59,6 +59,17 @@ interface ChunkOutput {
   sealed: boolean;
 }
 
+/** Per-cycle limits the runner sets (a one-shot run's deadline). */
+export interface CycleOptions {
+  /**
+   * Epoch ms at which the cycle stops reading and drains as `stop(drainTimeoutMs)` does: what was
+   * read is delivered if it can be, what cannot is left unacknowledged for the next cycle.
+   */
+  readonly deadline?: number;
+  /** How long the drain after the deadline may take before in-flight work is abandoned (default 30 s). */
+  readonly drainTimeoutMs?: number;
+}
+
 const newSegment = (): Segment => ({ messages: [], origins: [] });
 const MAX_ERROR_KINDS = 100;
 
@@ -82,6 +93,7 @@ function isMessage(value: unknown): value is Message {
  */
 export class Cycle implements DeliveryHost {
   private readonly controller = new AbortController();
+  private readonly stopController = new AbortController();
   readonly budget: InFlightBudget;
   readonly counters = { retries: 0, sent: new Map<string, number>() };
   readonly metrics: PipelineMetrics;
@@ -117,6 +129,16 @@ export class Cycle implements DeliveryHost {
   private fatal: FatalError | undefined;
   private sourceError: unknown;
   private stopping = false;
+  /** The drain of a stop (or of the deadline): started once, later stops wait for it. */
+  private draining: Promise<boolean> | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineReached = false;
+  /** Source messages a sink could not deliver: released from the budget, never acknowledged. */
+  private unacknowledged = 0;
+  private readonly downSinks = new Set<string>();
+  /** Per sink, messages still pending when a stop gave up waiting (abandoned, hence undelivered). */
+  private readonly abandonedBySink = new Map<string, number>();
+  giveUpAt = Number.POSITIVE_INFINITY;
   /** Set once the outcome is decided: later acknowledgements (after an abandoning stop) are ignored. */
   private finished = false;
   private resolveDone!: () => void;
@@ -124,7 +146,10 @@ export class Cycle implements DeliveryHost {
     this.resolveDone = resolve;
   });
 
-  constructor(private readonly setup: CycleSetup) {
+  constructor(
+    private readonly setup: CycleSetup,
+    private readonly options: CycleOptions = {},
+  ) {
     this.budget = new InFlightBudget(setup.budget);
     this.metrics = setup.metrics;
     this.tracer = setup.tracer;
@@ -172,6 +197,10 @@ export class Cycle implements DeliveryHost {
     return this.controller.signal;
   }
 
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
+  }
+
   async run(): Promise<CycleReport> {
     const ctx: SourceContext = {
       ...this.setup.contextFor(this.setup.source.id, this.signal),
@@ -180,10 +209,16 @@ export class Cycle implements DeliveryHost {
         all: () => this.setup.checkpointStore.loadAll(),
       },
     };
+    const { deadline } = this.options;
+    if (deadline !== undefined) {
+      this.deadlineTimer = setTimeout(() => this.onDeadline(), Math.max(0, deadline - Date.now()));
+    }
     await this.pullLoop(ctx);
     for (const runner of this.runners) runner.endInput();
     this.budget.whenIdle(() => this.finish());
     await this.done;
+    clearTimeout(this.deadlineTimer);
+    if (this.draining) await this.draining;
     await this.committer.settle();
     for (const runner of this.runners) runner.dispose();
     this.flushStageMetrics();
@@ -194,43 +229,84 @@ export class Cycle implements DeliveryHost {
 
   /**
    * Stop reading, flush batches, wait up to `timeoutMs` for what is in flight, then give up on the
-   * rest. Once nothing is in flight the cycle's signal is aborted so a source blocked in a fetch
-   * gives up too (a chunk it still returns is not admitted).
+   * rest. Retries that would start after the timeout are not made: those messages are left for the
+   * next cycle. Once nothing is in flight the cycle's signal is aborted so a source blocked in a
+   * fetch gives up too (a chunk it still returns is not admitted). A stop during the deadline's
+   * drain waits for that drain.
    */
   async stop(timeoutMs: number): Promise<StopReport> {
     const started = Date.now();
-    this.stopping = true;
-    this.budget.wakeRoom();
-    for (const runner of this.runners) runner.endInput();
-    const drained = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      const settle = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.budget.whenIdle(settle);
-      void this.done.then(settle);
-    });
-    if (!drained) {
-      this.abandoned += this.budget.messages;
-      this.abandonedBytes = this.budget.bytes;
-      this.logger.warn(
-        { abandonedMessages: this.abandoned, abandonedBytes: this.abandonedBytes, timeoutMs },
-        "stop timed out: abandoning in-flight messages (they stay uncommitted and will be read again)",
-      );
-    }
-    this.finished = true;
-    this.controller.abort();
-    this.wakeSlot();
-    this.resolveDone();
-    await this.committer.settle();
+    const drained = await this.drain(timeoutMs);
     return {
       drained: drained && !this.fatal,
       abandonedMessages: this.abandoned,
       abandonedBytes: this.abandonedBytes,
+      undelivered: this.undeliveredBySink(),
       checkpoints: this.committer.stats,
       durationMs: Date.now() - started,
     };
+  }
+
+  private onDeadline(): void {
+    if (this.finished || this.draining) return;
+    this.deadlineReached = true;
+    const timeoutMs = this.options.drainTimeoutMs ?? 30_000;
+    this.logger.info(
+      { drainTimeoutMs: timeoutMs, inFlightMessages: this.budget.messages },
+      "deadline reached: no more reading; draining what was read (the rest is left for the next run)",
+    );
+    void this.drain(timeoutMs);
+  }
+
+  /** Stops reading and flushes what is batched; the cycle ends once what is in flight settles. */
+  private stopReading(): void {
+    this.stopping = true;
+    this.budget.wakeRoom();
+    for (const runner of this.runners) runner.endInput();
+  }
+
+  private drain(timeoutMs: number): Promise<boolean> {
+    if (this.draining) return this.draining;
+    this.giveUpAt = Date.now() + timeoutMs;
+    this.stopController.abort();
+    this.stopReading();
+    this.draining = (async () => {
+      const drained = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        const settle = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        this.budget.whenIdle(settle);
+        void this.done.then(settle);
+      });
+      if (!drained) this.abandonInFlight(timeoutMs);
+      this.finished = true;
+      this.controller.abort();
+      this.wakeSlot();
+      this.resolveDone();
+      await this.committer.settle();
+      return drained;
+    })();
+    return this.draining;
+  }
+
+  private abandonInFlight(timeoutMs: number): void {
+    this.abandoned += this.budget.messages;
+    this.abandonedBytes = this.budget.bytes;
+    for (const runner of this.runners) {
+      if (runner.pendingMessages > 0) this.abandonedBySink.set(runner.id, runner.pendingMessages);
+    }
+    this.logger.warn(
+      { abandonedMessages: this.abandoned, abandonedBytes: this.abandonedBytes, timeoutMs },
+      "stop timed out: abandoning in-flight messages (they stay uncommitted and will be read again)",
+    );
+  }
+
+  private undeliveredBySink(): Record<string, number> {
+    return Object.fromEntries(
+      this.runners.map((r) => [r.id, r.undelivered + (this.abandonedBySink.get(r.id) ?? 0)]),
+    );
   }
 
   // ---- DeliveryHost -------------------------------------------------------------------------
@@ -239,6 +315,11 @@ export class Cycle implements DeliveryHost {
     if (this.finished) return;
     if (--origin.remaining > 0) return;
     this.budget.release(1, origin.message.sizeBytes);
+    if (origin.left) {
+      // Never acknowledged: its chunk stays pending, so no checkpoint of its key passes it.
+      this.unacknowledged++;
+      return;
+    }
     const chunk = origin.chunk;
     if (--chunk.pending === 0) this.ordering.chunkDone(chunk);
   }
@@ -248,6 +329,21 @@ export class Cycle implements DeliveryHost {
     this.deadLettered++;
     const record = deadLetterRecord(this.setup.pipelineId, message, failure, Date.now());
     this.deadLetters.write(record, () => this.ack(origin));
+  }
+
+  leave(origin: Origin): void {
+    origin.left = true;
+    this.ack(origin);
+  }
+
+  sinkDown(sinkId: string, error: unknown): void {
+    if (this.downSinks.has(sinkId)) return;
+    this.downSinks.add(sinkId);
+    this.logger.warn(
+      { sink: sinkId, err: error },
+      `sink "${sinkId}" is unavailable (retries ran out): reading stops for this cycle; what it could not deliver is not dead-lettered and stays uncommitted for the next cycle`,
+    );
+    if (!this.stopping) this.stopReading();
   }
 
   fail(error: FatalError): void {
@@ -260,6 +356,7 @@ export class Cycle implements DeliveryHost {
     this.abandoned += this.budget.messages;
     this.abandonedBytes = this.budget.bytes;
     this.stopping = true;
+    this.stopController.abort();
     this.finished = true;
     this.controller.abort();
     this.budget.wakeRoom();
@@ -600,7 +697,10 @@ export class Cycle implements DeliveryHost {
       checkpoints: this.committer.stats,
       durationMs: Date.now() - this.started,
       errors: [...this.errorKinds.values()],
-      stopped: this.stopping && !this.fatal,
+      stopped: this.draining !== undefined && !this.deadlineReached && !this.fatal,
+      deadlineReached: this.deadlineReached,
+      undelivered: this.undeliveredBySink(),
+      unacknowledged: this.unacknowledged,
       abandoned: this.abandoned,
     };
   }

@@ -30,6 +30,17 @@ export interface Failure {
 export interface DeliveryHost {
   ack(origin: Origin): void;
   deadLetter(origin: Origin, message: Message, failure: Failure): void;
+  /**
+   * The delivery of `origin` to this sink failed for a reason that is not the message's fault
+   * (outage): it stays unacknowledged, uncommitted, and is sent again by a later cycle.
+   */
+  leave(origin: Origin): void;
+  /** This sink gave up on a batch after its retries ran out: the destination looks down. */
+  sinkDown(sinkId: string, error: unknown): void;
+  /** No retry may start after this time (epoch ms): set once the cycle stops (deadline, stop()). */
+  readonly giveUpAt: number;
+  /** Aborted when the cycle starts stopping, so a retry waiting past `giveUpAt` gives up at once. */
+  readonly stopSignal: AbortSignal;
   fail(error: FatalError): void;
   noteError(failure: Omit<Failure, "attempts">): void;
   readonly signal: AbortSignal;
@@ -60,7 +71,7 @@ function errorMessage(error: unknown): string {
 /**
  * One sink in one cycle: cuts batches by count, bytes and linger time, runs at most `concurrency`
  * writes at a time, retries with backoff, bisects poisoned batches and reports each message's fate
- * (ack or dead letter) to the host.
+ * to the host: delivered (ack), refused (dead letter) or undeliverable for now (left).
  */
 export class SinkRunner {
   private messages: Message[] = [];
@@ -70,6 +81,16 @@ export class SinkRunner {
   private inputEnded = false;
   private active = 0;
   private readonly waiting: Batch[] = [];
+  /**
+   * Set when a batch's retries ran out for a retryable reason, cleared by the next successful
+   * write: meanwhile each batch gets one try, so an outage costs one retry budget per cycle, not one
+   * per batch.
+   */
+  private down = false;
+  /** Messages taken in and not yet delivered, dead-lettered or left (what a stop that gives up abandons). */
+  private unsettled = 0;
+  /** Messages this sink could not deliver in this cycle (left for a later cycle, not dead-lettered). */
+  undelivered = 0;
 
   constructor(
     readonly id: string,
@@ -93,6 +114,7 @@ export class SinkRunner {
       if (this.messages.length > 0 && this.bytes + size > maxBytes) this.flush();
       this.messages.push(message);
       this.origins.push(origins[i]!);
+      this.unsettled++;
       this.bytes += size;
       if (this.messages.length >= maxCount || this.bytes >= maxBytes) this.flush();
     }
@@ -106,6 +128,11 @@ export class SinkRunner {
   endInput(): void {
     this.inputEnded = true;
     this.flush();
+  }
+
+  /** Messages neither delivered, dead-lettered nor left yet (in batches, in flight, in retries). */
+  get pendingMessages(): number {
+    return this.unsettled;
   }
 
   /** Cancel the linger timer so a stopped cycle leaves no timer behind. */
@@ -170,15 +197,22 @@ export class SinkRunner {
           }
           const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
           const delay = backoffDelay(this.retry, attempt, this.host.random, retryAfter);
-          if (attempt >= this.retry.maxAttempts || Date.now() - started + delay > this.retry.maxElapsedMs) {
+          const exhausted =
+            this.down ||
+            attempt >= this.retry.maxAttempts ||
+            Date.now() - started + delay > this.retry.maxElapsedMs;
+          if (exhausted || Date.now() + delay > this.host.giveUpAt) {
             span.setAttribute("attempts", attempt);
-            this.host.noteError({ stage: "sink", component: this.id, error, errorClass: "exhausted" });
-            this.deadLetterAll(batch, error, attempt, "exhausted");
+            this.giveUp(batch, error, exhausted);
             return;
           }
           this.host.metrics.retry(this.attrs);
           this.host.counters.retries++;
-          await sleep(delay, this.host.signal);
+          if (!(await this.waitToRetry(Date.now() + delay))) {
+            span.setAttribute("attempts", attempt);
+            this.giveUp(batch, error, false);
+            return;
+          }
           continue;
         }
         span.setAttribute("attempts", attempt);
@@ -193,7 +227,45 @@ export class SinkRunner {
     }
   }
 
+  /**
+   * Sleeps until `wakeAt`; false when the cycle began stopping meanwhile and `wakeAt` is past the
+   * time it allows for retries (the batch is then left for the next cycle instead).
+   */
+  private async waitToRetry(wakeAt: number): Promise<boolean> {
+    const { stopSignal: stopping, signal } = this.host;
+    if (!stopping.aborted) {
+      try {
+        await sleep(wakeAt - Date.now(), stopping);
+        return true;
+      } catch (error) {
+        if (!(error instanceof AbortedError)) throw error;
+      }
+    }
+    if (signal.aborted) throw new AbortedError("aborted");
+    if (wakeAt > this.host.giveUpAt) return false;
+    await sleep(Math.max(0, wakeAt - Date.now()), signal);
+    return true;
+  }
+
+  /**
+   * A retryable failure that will not be retried in this cycle. Not dead-lettered: the destination
+   * did not refuse these messages, it was unavailable, so they stay unacknowledged and a later cycle
+   * sends them again. `exhausted` (the retry policy ran out, not the cycle's time) marks the sink down.
+   */
+  private giveUp(batch: Batch, error: unknown, exhausted: boolean): void {
+    this.host.noteError({ stage: "sink", component: this.id, error, errorClass: "exhausted" });
+    this.unsettled -= batch.messages.length;
+    this.undelivered += batch.messages.length;
+    for (const origin of batch.origins) this.host.leave(origin);
+    if (exhausted && !this.down) {
+      this.down = true;
+      this.host.sinkDown(this.id, error);
+    }
+  }
+
   private onWritten(batch: Batch, result: Awaited<ReturnType<Sink["write"]>>, attempt: number): void {
+    this.down = false;
+    this.unsettled -= batch.messages.length;
     const failed = new Map<number, Error>();
     if (result && Array.isArray(result.failed)) {
       for (const f of result.failed) {
@@ -245,6 +317,7 @@ export class SinkRunner {
     attempts: number,
     errorClass: Failure["errorClass"],
   ): void {
+    this.unsettled -= batch.messages.length;
     for (let i = 0; i < batch.messages.length; i++) {
       this.deadLetterOne(batch.origins[i]!, batch.messages[i]!, error, attempts, errorClass);
     }

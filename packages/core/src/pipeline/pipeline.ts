@@ -6,7 +6,7 @@ import type { CheckpointStore } from "../contracts/checkpoint.js";
 import type { ComponentContext, Logger } from "../contracts/context.js";
 import type { Sink } from "../contracts/sink.js";
 import { defaultCommitPolicy } from "../engine/checkpoint-committer.js";
-import { Cycle, type CycleSetup } from "../engine/cycle.js";
+import { Cycle, type CycleOptions, type CycleSetup } from "../engine/cycle.js";
 import { defaultBudget } from "../engine/in-flight-budget.js";
 import { defaultBatchPolicy } from "../engine/sink-runner.js";
 import { ConfigError } from "../errors/classified-errors.js";
@@ -124,13 +124,14 @@ export class Pipeline {
 
   /**
    * One pass of `source.read()`: resolves when everything read was delivered or dead-lettered and
-   * the checkpoints are committed. Rejects with the FatalError that stopped it (after stopping the
+   * the checkpoints are committed, or when its `deadline` stopped it and the drain ended; messages a
+   * sink could not deliver (outage) are then counted in `undelivered`, not dead-lettered. Rejects with the FatalError that stopped it (after stopping the
    * source), or with the source's own error once what it had produced is drained.
    */
-  async runCycle(): Promise<CycleReport> {
+  async runCycle(options: CycleOptions = {}): Promise<CycleReport> {
     if (this.state !== "open") throw new Error(`Pipeline "${this.id}" is not open (state: ${this.state})`);
     if (this.current) throw new Error(`Pipeline "${this.id}" is already running a cycle`);
-    const cycle = new Cycle(this.setup);
+    const cycle = new Cycle(this.setup, options);
     const promise = cycle.run();
     this.current = { cycle, promise };
     try {
@@ -153,6 +154,7 @@ export class Pipeline {
         drained: true,
         abandonedMessages: 0,
         abandonedBytes: 0,
+        undelivered: {},
         checkpoints: { commits: 0, keys: 0 },
         durationMs: 0,
       };

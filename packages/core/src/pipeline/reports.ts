@@ -26,6 +26,16 @@ export interface CycleReport {
   readonly errors: readonly ErrorSummary[];
   /** True if the cycle ended because `stop()` was called. */
   readonly stopped: boolean;
+  /** True if the cycle's deadline (a one-shot run's time limit) stopped it reading. */
+  readonly deadlineReached: boolean;
+  /**
+   * Per sink id, messages the sink could not deliver in this cycle: retries ran out for a retryable
+   * reason (connection refused, 5xx, 429, timeout), the deadline or a stop came first. They are NOT
+   * dead-lettered: they stay unacknowledged, no checkpoint passes them, and a later cycle sends them again.
+   */
+  readonly undelivered: Readonly<Record<string, number>>;
+  /** Source messages left unacknowledged because a sink could not deliver them (see `undelivered`). */
+  readonly unacknowledged: number;
   /** Source messages neither acknowledged nor dead-lettered when a stop gave up waiting. */
   readonly abandoned: number;
 }
@@ -35,6 +45,8 @@ export interface StopReport {
   readonly drained: boolean;
   readonly abandonedMessages: number;
   readonly abandonedBytes: number;
+  /** Per sink id, messages not delivered (left for a later cycle, as in {@link CycleReport.undelivered}). */
+  readonly undelivered: Readonly<Record<string, number>>;
   readonly checkpoints: CommitStats;
   readonly durationMs: number;
 }
