@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Meter } from "@opentelemetry/api";
-import { checkpointKeyOwner, type HealthStatus, type Logger, RetryableError, silentLogger } from "@pipekit/core";
+import {
+  checkpointKeyOwner,
+  type HealthStatus,
+  type Logger,
+  RetryableError,
+  silentLogger,
+} from "@pipekit/core";
 import type { Admin, Kafka } from "kafkajs";
 import { KafkaCheckpointStore } from "../checkpoint/kafka-checkpoint-store.js";
 import {

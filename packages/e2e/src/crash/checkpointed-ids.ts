@@ -1,31 +1,32 @@
-import { readFile } from "node:fs/promises";
+import { checkpointKeyOwner, FileCheckpointStore, silentLogger } from "@pipekit/core";
+import { DeliveredIds } from "@pipekit/source-databricks";
 
 /**
- * Ids the checkpoint file records as delivered, per table: what the next run will skip. Anything
- * listed here that no sink (or the dead-letter file) holds is lost for good.
+ * Which of `candidates` the checkpoint file records as delivered: what the next run will skip.
+ * The file keeps ids as hashes (by time bucket), so it cannot list them; the suite asks about every
+ * id it knows of (the emulator's rows, what the sinks and the dead-letter file hold). Anything the
+ * checkpoint records that no sink (or the dead-letter file) holds is lost for good.
  */
-export async function checkpointedIds(path: string): Promise<Map<string, string[]>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Map();
-    throw error;
-  }
-  // No try/catch: a torn checkpoint file is itself a failure the crash suite must report.
-  const positions = JSON.parse(text) as Record<
-    string,
-    { delivered?: [string, number][]; floor?: number | null }
-  >;
-  const out = new Map<string, string[]>();
-  for (const [table, position] of Object.entries(positions)) {
-    if (position.floor != null) {
-      throw new Error(`checkpoint of ${table} has a floor: the id cap was hit, ids below it are not listed`);
-    }
-    out.set(
+export async function checkpointedIds(path: string, candidates: Iterable<string>): Promise<Set<string>> {
+  // A fresh store reads the file as a restarted runner would (torn tails and all).
+  const store = new FileCheckpointStore(path);
+  const positions = await store.loadAll();
+  const view = { get: async (key: string) => positions.get(key), all: async () => positions };
+  const tables = new Set([...positions.keys()].map(checkpointKeyOwner));
+  const states: DeliveredIds[] = [];
+  for (const table of tables) {
+    const state = await DeliveredIds.load(view, {
       table,
-      (position.delivered ?? []).map(([id]) => id),
-    );
+      maxBytes: 2 ** 30,
+      writer: "crash-suite",
+      logger: silentLogger,
+    });
+    if (state.floor !== null) {
+      throw new Error(`checkpoint of ${table} has a floor: its byte bound was hit, ids below it are not tracked`);
+    }
+    states.push(state);
   }
+  const out = new Set<string>();
+  for (const id of candidates) if (states.some((s) => s.containsAnywhere(id))) out.add(id);
   return out;
 }

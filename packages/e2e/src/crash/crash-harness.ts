@@ -261,7 +261,12 @@ async function checkSinks(stack: E2eStack, tail: KafkaTopicTail): Promise<SinkCh
   const inKafka = new Set(kafkaIds);
   const inAkto = new Set(aktoIds);
   const lost = { kafka: [] as string[], akto: [] as string[] };
-  const checkpointed = new Set([...(await checkpointedIds(stack.checkpointFile)).values()].flat());
+  const checkpointed = await checkpointedIds(stack.checkpointFile, [
+    ...inKafka,
+    ...inAkto,
+    ...deadLettered,
+    ...(await emulatorIds(stack)),
+  ]);
   const uncommitted = {
     kafka: [...inKafka].filter((id) => !checkpointed.has(id)).length,
     akto: [...inAkto].filter((id) => !checkpointed.has(id)).length,
@@ -272,6 +277,17 @@ async function checkSinks(stack: E2eStack, tail: KafkaTopicTail): Promise<SinkCh
     if (!inAkto.has(id)) lost.akto.push(id);
   }
   return { kafkaIds, aktoIds, lost, uncommitted };
+}
+
+/** Every request id the workspace emulator's payload tables hold now (seeded and inserted since). */
+async function emulatorIds(stack: E2eStack): Promise<string[]> {
+  const ids: string[] = [];
+  for (const table of stack.ws.manifest.tables) {
+    if (table.kind !== "ai_gateway_payload" && table.kind !== "legacy_payload") continue;
+    const rows = await stack.ws.sql(`SELECT databricks_request_id AS id FROM ${table.fullName}`);
+    for (const row of rows as { id: unknown }[]) if (typeof row.id === "string") ids.push(row.id);
+  }
+  return ids;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
