@@ -20,7 +20,8 @@ const isString = (v: unknown): v is string => typeof v === "string";
 // As zod 4 judges numbers: finite only.
 const isNumber = (v: unknown): v is number => Number.isFinite(v);
 const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function hasAgentExecutionShape(value: unknown): value is AgentExecution {
   if (!isObject(value)) return false;
@@ -93,7 +94,7 @@ function isUsage(u: unknown): boolean {
 }
 
 function isStringRecord(r: unknown): boolean {
-  if (!isObject(r) || Array.isArray(r)) return false;
+  if (!isObject(r)) return false;
   for (const key in r) if (!isString(r[key])) return false;
   return true;
 }

@@ -9,6 +9,7 @@ import {
   createJsonLogger,
   createMessage,
   type DeadLetterRecord,
+  encodedJson,
   FileCheckpointStore,
   type GeneratedValue,
   GenerateSource,
@@ -77,6 +78,23 @@ describe("built-in components", () => {
     await sink.write([createMessage("a", { ok: 2 })]);
     await sink.close();
     expect((await readFile(path, "utf8")).split("\n")).toEqual(['{"ok":1}', '{"torn":', '{"ok":2}', ""]);
+  });
+
+  it("jsonl_file sink writes a message's encoded text as it is, JSON for plain values", async () => {
+    const path = join(dir, "encoded.jsonl");
+    const sink = new JsonlFileSink({ path, fsync: false });
+    const value = {
+      a: 1,
+      toJSON() {
+        throw new Error("the sink serialised a pre-encoded value");
+      },
+    };
+    await sink.write([
+      createMessage("e", value, {}, undefined, encodedJson('{"a":1}')),
+      createMessage("p", { b: 2 }),
+    ]);
+    await sink.close();
+    expect(await readFile(path, "utf8")).toBe('{"a":1}\n{"b":2}\n');
   });
 
   it("jsonl_file source → jsonl_file sink, dead-lettering a malformed line with file:line and resuming", async () => {
