@@ -4,6 +4,9 @@ import type { Message } from "../contracts/message.js";
 export class ChunkState {
   pending: number;
   done = false;
+  /** Acknowledged messages of this chunk still holding budget until a covering commit is durable. */
+  heldMessages = 0;
+  heldBytes = 0;
   /** The checkpoint key whose later positions must wait for this chunk. */
   readonly key: string | undefined;
   /** Messages the source rejected (SourceChunk.rejected) → why: they go straight to dead letters. */
@@ -38,19 +41,22 @@ export class Origin {
 /**
  * Per checkpoint key, chunks in arrival order. A key's position advances to a chunk's checkpoint
  * only once that chunk and every earlier chunk of the key are done, so the committed position never
- * passes an unacknowledged message.
+ * passes an unacknowledged message. Each committable position comes with the chunks it covers (those
+ * passed since the previous one), whose held budget is freed once that position is durable.
  */
 export class CheckpointOrdering {
-  private readonly queues = new Map<string, { chunks: ChunkState[]; head: number }>();
+  private readonly queues = new Map<string, { chunks: ChunkState[]; head: number; passed: ChunkState[] }>();
 
-  constructor(private readonly onCommittable: (key: string, position: unknown) => void) {}
+  constructor(
+    private readonly onCommittable: (key: string, position: unknown, covered: readonly ChunkState[]) => void,
+  ) {}
 
   admit(chunk: ChunkState): void {
     const key = chunk.key;
     if (key === undefined) return;
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { chunks: [], head: 0 };
+      queue = { chunks: [], head: 0, passed: [] };
       this.queues.set(key, queue);
     }
     queue.chunks.push(chunk);
@@ -62,9 +68,15 @@ export class CheckpointOrdering {
     if (key === undefined) return;
     const queue = this.queues.get(key)!;
     let advanced: ChunkState | undefined;
+    let covered: ChunkState[] = [];
     while (queue.head < queue.chunks.length && queue.chunks[queue.head]!.done) {
       const head = queue.chunks[queue.head]!;
-      if (head.checkpoint) advanced = head;
+      queue.passed.push(head);
+      if (head.checkpoint) {
+        advanced = head;
+        covered = covered.length === 0 ? queue.passed : covered.concat(queue.passed);
+        queue.passed = [];
+      }
       queue.head++;
     }
     // Compact now and then so a long cycle does not keep every chunk object alive.
@@ -72,6 +84,16 @@ export class CheckpointOrdering {
       queue.chunks = queue.chunks.slice(queue.head);
       queue.head = 0;
     }
-    if (advanced) this.onCommittable(key, advanced.checkpoint!.position);
+    if (advanced) this.onCommittable(key, advanced.checkpoint!.position, covered);
+  }
+
+  /**
+   * Done chunks that no checkpoint covers yet (a source that checkpoints every N chunks): no commit
+   * can free their budget until a later chunk comes, so when the budget is full they must be let go.
+   */
+  uncovered(): ChunkState[] {
+    const out: ChunkState[] = [];
+    for (const queue of this.queues.values()) out.push(...queue.passed);
+    return out;
   }
 }

@@ -30,7 +30,8 @@ export interface CommitStats {
  * position per key is kept; an {@link IncrementalPosition} is asked for its writes at flush time.
  */
 export class CheckpointCommitter {
-  private readonly pending = new Map<string, unknown>();
+  private readonly pending = new Map<string, { position: unknown; durable: (() => void)[] }>();
+  private readonly afterWrite: (() => void)[] = [];
   private readonly committedKeys = new Set<string>();
   private commits = 0;
   private running: Promise<void> | undefined;
@@ -51,8 +52,20 @@ export class CheckpointCommitter {
     return this.pending.size;
   }
 
-  schedule(key: string, position: unknown): void {
-    this.pending.set(key, position);
+  /** True while a position waits to be written or a write runs. */
+  get busy(): boolean {
+    return this.pending.size > 0 || this.running !== undefined;
+  }
+
+  /**
+   * `onDurable` runs once a write holding this position (or a newer one of its key, which covers
+   * it) is durable; never when writing fails (the cycle fails then).
+   */
+  schedule(key: string, position: unknown, onDurable?: () => void): void {
+    const earlier = this.pending.get(key);
+    const durable = earlier?.durable ?? [];
+    if (onDurable) durable.push(onDurable);
+    this.pending.set(key, { position, durable });
     if (this.running || this.timer) return;
     if (this.policy.flushIntervalMs <= 0) this.flush();
     else {
@@ -73,6 +86,12 @@ export class CheckpointCommitter {
     if (this.pending.size > 0) this.running ??= this.run();
   }
 
+  /** Calls `callback` once, when the write running or next started has ended (at once when idle). */
+  whenWritten(callback: () => void): void {
+    if (this.busy) this.afterWrite.push(callback);
+    else callback();
+  }
+
   /** Writes everything scheduled and resolves once it is durable (or failed). */
   async settle(): Promise<void> {
     this.flush();
@@ -89,11 +108,13 @@ export class CheckpointCommitter {
         this.pending.clear();
         const entries = new Map<string, unknown>();
         const durable: NonNullable<CheckpointWrites["durable"]>[] = [];
-        for (const [key, position] of batch) {
+        for (const [key, { position, durable: callbacks }] of batch) {
+          durable.push(...callbacks);
           if (isIncrementalPosition(position)) {
             const writes = position.checkpointWrites();
             for (const [k, v] of writes.entries) entries.set(k, v);
-            if (writes.durable) durable.push(writes.durable);
+            // The source's own bookkeeping first, then the engine's (which may pull more chunks).
+            if (writes.durable) durable.unshift(writes.durable);
           } else entries.set(key, position);
         }
         await this.write(entries);
@@ -106,6 +127,8 @@ export class CheckpointCommitter {
       this.onError(error);
     } finally {
       this.running = undefined;
+      const waiting = this.afterWrite.splice(0);
+      for (const wake of waiting) wake();
     }
   }
 

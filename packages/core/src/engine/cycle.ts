@@ -165,7 +165,9 @@ export class Cycle implements DeliveryHost {
         ),
       setup.commitPolicy,
     );
-    this.ordering = new CheckpointOrdering((key, position) => this.committer.schedule(key, position));
+    this.ordering = new CheckpointOrdering((key, position, covered) =>
+      this.committer.schedule(key, position, () => this.releaseHeld(covered)),
+    );
     this.runners = setup.sinks.map(
       (s) =>
         new SinkRunner(
@@ -314,14 +316,50 @@ export class Cycle implements DeliveryHost {
   ack(origin: Origin): void {
     if (this.finished) return;
     if (--origin.remaining > 0) return;
-    this.budget.release(1, origin.message.sizeBytes);
+    const size = origin.message.sizeBytes;
     if (origin.left) {
       // Never acknowledged: its chunk stays pending, so no checkpoint of its key passes it.
+      this.budget.release(1, size);
       this.unacknowledged++;
       return;
     }
     const chunk = origin.chunk;
+    if (chunk.key === undefined) this.budget.release(1, size);
+    else {
+      // Delivered but not yet committed: a crash now would send it again, so it keeps its budget
+      // until the checkpoint covering it is durable (crash duplicates stay within the budget).
+      this.budget.hold(1, size);
+      chunk.heldMessages++;
+      chunk.heldBytes += size;
+    }
     if (--chunk.pending === 0) this.ordering.chunkDone(chunk);
+  }
+
+  private releaseHeld(chunks: readonly ChunkState[]): void {
+    let messages = 0;
+    let bytes = 0;
+    for (const chunk of chunks) {
+      messages += chunk.heldMessages;
+      bytes += chunk.heldBytes;
+      chunk.heldMessages = 0;
+      chunk.heldBytes = 0;
+    }
+    this.budget.releaseHeld(messages, bytes);
+  }
+
+  /**
+   * The budget is full: if part of it waits for a commit, write now instead of at the interval;
+   * what no commit can cover yet (chunks waiting for a later checkpoint) is let go, else reading
+   * would wait for a checkpoint it cannot read.
+   */
+  private freeHeldBudget(): void {
+    if (this.budget.heldMessages === 0 && this.budget.heldBytes === 0) return;
+    if (this.committer.busy) {
+      this.committer.flush();
+      this.committer.whenWritten(() => this.budget.wakeRoom());
+    } else {
+      this.releaseHeld(this.ordering.uncovered());
+    }
   }
 
   /** The delivery that failed is replaced by a dead-letter write, which acknowledges `origin` once stored. */
@@ -395,6 +433,8 @@ export class Cycle implements DeliveryHost {
     try {
       while (!this.stopping) {
         if (!this.budget.hasRoom()) {
+          this.freeHeldBudget();
+          if (this.budget.hasRoom()) continue;
           await this.budget.waitForRoom();
           continue;
         }

@@ -7,19 +7,45 @@ export interface Budget {
 export const defaultBudget: Budget = { maxMessages: 10_000, maxBytes: 64 * 1024 * 1024 };
 
 /**
- * Counts source messages (and their bytes) between admission and acknowledgement. The engine asks
- * the source for its next chunk only while `hasRoom()`, so memory stays within budget + one chunk.
+ * Counts source messages (and their bytes) between admission and acknowledgement, and then — as
+ * `held` — until the checkpoint covering them is durable. The engine asks the source for its next
+ * chunk only while `hasRoom()`, so memory stays within budget + one chunk, and what a crash can
+ * make a restart send again (delivered, not yet committed) stays within the budget too.
  */
 export class InFlightBudget {
+  /** Admitted and not yet acknowledged (or left undelivered). */
   messages = 0;
   bytes = 0;
+  /** Acknowledged, waiting for their checkpoint to be durable. */
+  heldMessages = 0;
+  heldBytes = 0;
   private roomWaiter: (() => void) | undefined;
   private idleWaiters: (() => void)[] = [];
 
   constructor(readonly limits: Budget) {}
 
   hasRoom(): boolean {
-    return this.messages < this.limits.maxMessages && this.bytes < this.limits.maxBytes;
+    return (
+      this.messages + this.heldMessages < this.limits.maxMessages &&
+      this.bytes + this.heldBytes < this.limits.maxBytes
+    );
+  }
+
+  /** Acknowledged messages move from in flight to held (no room yet: their commit is not durable). */
+  hold(messages: number, bytes: number): void {
+    this.heldMessages += messages;
+    this.heldBytes += bytes;
+    this.release(messages, bytes);
+    // A reader waiting for room looks again: a commit may now free what is held.
+    this.wakeRoom();
+  }
+
+  /** Their checkpoint is durable (or no checkpoint can cover them soon): the room is free again. */
+  releaseHeld(messages: number, bytes: number): void {
+    if (messages === 0 && bytes === 0) return;
+    this.heldMessages -= messages;
+    this.heldBytes -= bytes;
+    if (this.roomWaiter && this.hasRoom()) this.wakeRoom();
   }
 
   admit(messages: number, bytes: number): void {
