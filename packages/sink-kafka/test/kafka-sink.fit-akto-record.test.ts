@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import { createMessage, MemorySink, runPipeline, type Source } from "@pipekit/core";
+import { createMessage, MemorySink, PoisonError, runPipeline, type Source } from "@pipekit/core";
 import { aktoMappingTransform, createAktoHttpSink } from "@pipekit/sink-akto";
 import { checkAktoRecord, startAktoIngestionEmulator } from "@pipekit/testkit-akto";
 import { createKafkaTopics } from "@pipekit/testkit-kafka";
 import { describe, expect, inject, it } from "vitest";
 import { createKafkaSink } from "../src/index.js";
-import { consumeAll, uniqueTopic } from "./support/kafka-test-helpers.js";
+import { consumeAll, testContext, uniqueTopic } from "./support/kafka-test-helpers.js";
 
 const bootstrap = inject("kafkaBootstrap");
 /** Kafka's stock `message.max.bytes` (the test broker does not change it): what a new topic takes. */
@@ -88,6 +88,51 @@ describe("an execution larger than the Kafka topic takes", () => {
       expect(akto.records[0]!.responsePayload).toBe(execution.rawResponse);
     } finally {
       await akto.close();
+    }
+  });
+
+  it("sends encoded text as it is, and reports a record that cannot be fitted as poison alone", async () => {
+    const topic = uniqueTopic("encoded");
+    await createKafkaTopics(bootstrap, [{ topic, numPartitions: 1 }]);
+    const sink = createKafkaSink({ brokers: [bootstrap], topic, compression: "none", maxBatchBytes: 4096 });
+    const trap = {
+      toJSON() {
+        throw new Error("the sink serialised a pre-encoded value");
+      },
+    };
+    const text = '{"pre":"encoded"}';
+    try {
+      const result = await sink.write(
+        [
+          createMessage("fits", trap, {}, undefined, { text, bytes: text.length }),
+          createMessage("unfittable", trap, {}, undefined, {
+            text: "x".repeat(5000),
+            bytes: 5000,
+            fit: () => undefined,
+          }),
+          createMessage("shortened", trap, {}, undefined, {
+            text: "y".repeat(5000),
+            bytes: 5000,
+            fit: (maxBytes) => ({
+              text: "y".repeat(maxBytes),
+              bytes: maxBytes,
+              truncated: ["requestPayload"],
+            }),
+          }),
+        ],
+        testContext(),
+      );
+      expect(result?.failed.map((f) => f.index)).toEqual([1]);
+      expect(result?.failed[0]!.error).toBeInstanceOf(PoisonError);
+      expect(result?.failed[0]!.error.message).toMatch(/'unfittable' .*cannot be shortened .*4096/);
+      const values = (await consumeAll(bootstrap, topic)).map((r) => r.value!.toString("utf8"));
+      expect(values[0]).toBe(text);
+      // The fitted record uses what the topic takes, less the batch and record framing.
+      expect(values[1]!.length).toBeGreaterThan(4096 - 128);
+      expect(values[1]!.length).toBeLessThanOrEqual(4096);
+      expect(values).toHaveLength(2);
+    } finally {
+      await sink.close();
     }
   });
 });
