@@ -30,7 +30,7 @@ export interface BuiltPipeline {
 /** Validated config → components from the registry → core's Pipeline (not yet opened). */
 export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps): Promise<BuiltPipeline> {
   const { config, baseDir } = pipeline;
-  const checkpointPath = config.checkpoints ? resolve(baseDir, config.checkpoints.path) : undefined;
+  const checkpointPath = config.checkpoints?.path ? resolve(baseDir, config.checkpoints.path) : undefined;
   // In a cluster, Kafka assigns the tables and holds the checkpoints (see @pipekit/cluster-kafka).
   const cluster = config.cluster ? createRunnerCluster(config.cluster, deps) : undefined;
   const checkpointStore: CheckpointStore | undefined =
@@ -94,6 +94,9 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     sinks,
     deadLetter: resolve(baseDir, config.dead_letter?.path ?? "./dead-letters.jsonl"),
     ...(checkpointStore ? { checkpointStore } : {}),
+    ...(config.checkpoints?.flush_interval_ms !== undefined
+      ? { checkpoint: { flushIntervalMs: config.checkpoints.flush_interval_ms } }
+      : {}),
     ...(config.budget
       ? { budget: defined({ maxMessages: config.budget.max_messages, maxBytes: config.budget.max_bytes }) }
       : {}),

@@ -1,6 +1,7 @@
 import type { MeterProvider } from "@opentelemetry/api";
 import type {
   CheckpointStore,
+  CycleOptions,
   CycleReport,
   Logger,
   Sink,
@@ -22,15 +23,23 @@ export type CycleSummary = Pick<
   | "durationMs"
   | "errors"
   | "stopped"
+  | "deadlineReached"
+  | "undelivered"
+  | "unacknowledged"
+  | "abandoned"
 >;
 
 /** What the runner needs from a drain. */
-export type DrainSummary = Pick<StopReport, "drained" | "abandonedMessages" | "checkpoints" | "durationMs">;
+export type DrainSummary = Pick<
+  StopReport,
+  "drained" | "abandonedMessages" | "undelivered" | "checkpoints" | "durationMs"
+>;
 
 /** The engine the service drives: core's Pipeline satisfies this. */
 export interface CycleEngine {
   open(): Promise<void>;
-  runCycle(): Promise<CycleSummary>;
+  /** `options.deadline`: a one-shot run's time limit (stop reading, drain, leave the rest). */
+  runCycle(options?: CycleOptions): Promise<CycleSummary>;
   stop(options: { timeoutMs?: number }): Promise<DrainSummary>;
   close(options: { timeoutMs?: number }): Promise<void>;
 }
@@ -54,6 +63,7 @@ export interface EngineOptions {
   }[];
   readonly deadLetter?: string;
   readonly checkpointStore?: CheckpointStore;
+  readonly checkpoint?: { flushIntervalMs?: number };
   readonly budget?: { maxMessages?: number; maxBytes?: number };
   readonly logger: Logger;
   readonly meterProvider?: MeterProvider;

@@ -43,6 +43,12 @@ const scheduleSchema = z
     interval_seconds: z.number().positive().optional(),
     cron: z.string().min(1).optional(),
     once: z.literal(true).optional(),
+    /**
+     * One-shot runs (`once`, or `run --once`): stop reading this many seconds after the start, drain
+     * for up to shutdown.drain_timeout_seconds, commit, and leave the rest for the next run. Without
+     * it a one-shot run reads until the source ends.
+     */
+    deadline_seconds: z.number().positive().optional(),
   })
   .superRefine((value, ctx) => {
     const chosen = ["interval_seconds", "cron", "once"].filter(
@@ -92,7 +98,14 @@ export const pipelineConfigSchema = z.strictObject({
   transforms: z.array(componentEntry).default([]),
   sinks: z.array(sinkEntry).min(1),
   dead_letter: z.strictObject({ path: z.string().min(1) }).optional(),
-  checkpoints: z.strictObject({ path: z.string().min(1) }).optional(),
+  checkpoints: z
+    .strictObject({
+      /** The checkpoint file (an append-only log, see docs/checkpoints.md); in memory when absent. */
+      path: z.string().min(1).optional(),
+      /** Acknowledged positions are written at most this long after they became committable (default 1000). */
+      flush_interval_ms: z.int().min(0).optional(),
+    })
+    .optional(),
   budget: z
     .strictObject({
       max_messages: z.int().positive().optional(),

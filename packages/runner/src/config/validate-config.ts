@@ -136,9 +136,9 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   const top = pipelineConfigSchema.safeParse(data);
   reportUnknownKeys(pipelineConfigSchema, data, []);
   if (!top.success) reportZod(top.error, [], data);
-  else if (top.data.cluster && top.data.checkpoints) {
+  else if (top.data.cluster && top.data.checkpoints?.path) {
     issueAt(
-      ["checkpoints"],
+      ["checkpoints", "path"],
       "checkpoints.path cannot be used with cluster: a cluster keeps checkpoints in its Kafka topic (cluster.checkpoint_topic) so any instance can take over any table",
       "key",
     );
