@@ -4,10 +4,10 @@
  * record, as the Kafka/JSONL sinks produce it), in one process without I/O, so profiles show only
  * that path. Rows are the emulator's seed payloads (three agents, one per task, 256 templates each).
  *
- *   node --expose-gc --conditions=@pipekit/source --import tsx bench/support/transform-chain.ts [rows]
+ *   node --expose-gc --conditions=@pipekit/source --import tsx bench/support/transform-chain.ts [rows] [sinks]
  *   (add --cpu-prof to profile)
  *
- * Prints { rows, rowsPerSec, normaliseRowsPerSec, records, recordBytes } on stdout.
+ * Prints { rows, rowsPerSec, normaliseRowsPerSec, records, recordBytes (summed over the sinks) }.
  */
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { type ComponentContext, createMessage, type Message, silentLogger } from "@pipekit/core";
@@ -19,6 +19,8 @@ import { type AgentTask, buildTemplates } from "../../packages/testkit-databrick
 import { Prng } from "../../packages/testkit-databricks/src/seed/prng.js";
 
 const ROWS = Number(process.argv[2] ?? 30_000);
+/** Sinks writing each record (the shield's pipeline: Kafka and Akto HTTP); each one serialises what is not pre-encoded. */
+const SINKS = Number(process.argv[3] ?? 2);
 const ROUNDS = 3;
 
 const noopCounter = { add() {} };
@@ -95,7 +97,9 @@ async function main() {
       for (const record of out) {
         // What a sink writes: the pre-encoded text, else the value serialised (as sinks did before it).
         const encoded = (record as { encoded?: { text: string } }).encoded;
-        recordBytes += (encoded?.text ?? JSON.stringify(record.value)).length + 1;
+        for (let sink = 0; sink < SINKS; sink++) {
+          recordBytes += (encoded?.text ?? JSON.stringify(record.value)).length + 1;
+        }
         records++;
       }
     }

@@ -214,8 +214,11 @@ function plainJson(message: Message): string {
       `Message ${message.id} is not an Akto record object (got ${describe(message.value)})`,
     );
   }
-  const bytes = Buffer.byteLength(json);
-  if (bytes > AKTO_MAX_RECORD_BYTES) throw tooLarge(message.id, bytes);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long texts need counting.
+  if (json.length * 3 > AKTO_MAX_RECORD_BYTES) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > AKTO_MAX_RECORD_BYTES) throw tooLarge(message.id, bytes);
+  }
   return json;
 }
 
