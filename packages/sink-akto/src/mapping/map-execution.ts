@@ -61,8 +61,7 @@ export function mapExecution(execution: AgentExecution, config: AktoMappingConfi
       : execution.rawResponse;
 
   const mapped = [
-    finish(execution.requestId, "agent", {
-      ...constantFields(config),
+    finish(execution.requestId, "agent", constantFields(config), {
       path: agent.path,
       method: "POST",
       requestHeaders: JSON.stringify(requestHeaders),
@@ -105,8 +104,7 @@ function mapToolCall(
   const statusCode = failed ? 500 : 200;
   const responsePayload = call.result ?? (failed ? JSON.stringify({ error: call.error }) : "");
   const startTime = call.startTime !== undefined ? epochSeconds(call.startTime) : undefined;
-  return finish(`${execution.requestId}#tool:${callId}`, "tool", {
-    ...constantFields(config),
+  return finish(`${execution.requestId}#tool:${callId}`, "tool", constantFields(config), {
     path: tool.path,
     method: "POST",
     requestHeaders: JSON.stringify({
@@ -140,8 +138,12 @@ type VaryingFields = Pick<
   | "tag"
 >;
 
-/** Assembles the record in the reference's field order and fits it to Akto's size limits. */
-function finish(id: string, kind: MappedAktoRecord["kind"], fields: VaryingFields & ConstantFields) {
+/**
+ * Assembles the record in the reference's field order and fits it to Akto's size limits. (The two
+ * halves are passed apart: spreading 12 constants into every record's fields first cost a tenth of
+ * the mapping.)
+ */
+function finish(id: string, kind: MappedAktoRecord["kind"], constant: ConstantFields, fields: VaryingFields) {
   const record: AktoRecord = {
     path: fields.path,
     method: fields.method,
@@ -149,22 +151,22 @@ function finish(id: string, kind: MappedAktoRecord["kind"], fields: VaryingField
     responseHeaders: fields.responseHeaders,
     requestPayload: fields.requestPayload,
     responsePayload: fields.responsePayload,
-    ip: fields.ip,
-    destIp: fields.destIp,
+    ip: constant.ip,
+    destIp: constant.destIp,
     time: fields.time,
     statusCode: fields.statusCode,
     status: fields.status,
-    type: fields.type,
-    akto_account_id: fields.akto_account_id,
-    akto_vxlan_id: fields.akto_vxlan_id,
-    is_pending: fields.is_pending,
-    source: fields.source,
+    type: constant.type,
+    akto_account_id: constant.akto_account_id,
+    akto_vxlan_id: constant.akto_vxlan_id,
+    is_pending: constant.is_pending,
+    source: constant.source,
     tag: fields.tag,
-    direction: fields.direction,
-    process_id: fields.process_id,
-    socket_id: fields.socket_id,
-    daemonset_id: fields.daemonset_id,
-    enabled_graph: fields.enabled_graph,
+    direction: constant.direction,
+    process_id: constant.process_id,
+    socket_id: constant.socket_id,
+    daemonset_id: constant.daemonset_id,
+    enabled_graph: constant.enabled_graph,
   };
   return fitToLimits(id, kind, record);
 }
