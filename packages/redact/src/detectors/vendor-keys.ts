@@ -13,6 +13,8 @@ interface VendorKey {
   readonly prefix: RegExp;
   /** The random part must look random: placeholders like sk-xxxxxxxx… fail. */
   readonly minEntropy: number;
+  /** Character classes (lower, upper, digit, other) the random part must mix; default 2. */
+  readonly minClasses?: number;
 }
 
 const VENDOR_KEYS: readonly VendorKey[] = [
@@ -21,7 +23,11 @@ const VENDOR_KEYS: readonly VendorKey[] = [
     prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
     re: /(?<![\w-])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![\w-])/g,
     prefix: /^(?:AKIA|ASIA|ABIA|ACCA|A3T.)/,
-    minEntropy: 2.5,
+    // Key ids are 16 of base32 [A-Z2-7], upper case only: a body may have no digit at all, so no
+    // mix of classes is asked. Random bodies stay above 2.4 bits/char (1M draws); 2.0 still turns
+    // away AKIAXXXX…, AKIAAAAA… and four-symbol patterns.
+    minEntropy: 2,
+    minClasses: 1,
   },
   {
     id: "ANTHROPIC_KEY",
@@ -46,9 +52,11 @@ const VENDOR_KEYS: readonly VendorKey[] = [
   },
   {
     id: "SLACK_TOKEN",
-    prefixes: ["xox"],
-    re: /(?<![\w-])xox[abposre]-(?:\d{6,}-){1,3}[A-Za-z0-9-]{10,}(?![\w-])/g,
-    prefix: /^xox.-(?:\d+-)+/,
+    prefixes: ["xox", "xapp-"],
+    // Bot/user/legacy tokens (xoxb-<team>-<id>-<secret>), refresh and rotating config tokens
+    // (xoxe-1-…, xoxe.xoxp-1-…) and app-level tokens (xapp-1-<app id>-<n>-<hex>).
+    re: /(?<![\w-])(?:xox[abposre]-(?:\d{6,}-){1,3}[A-Za-z0-9-]{10,}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9-]{40,}|xapp-\d-[A-Z0-9]{8,}-\d{6,}-[A-Za-z0-9]{32,})(?![\w-])/g,
+    prefix: /^(?:xox.-(?:\d+-)+|xoxe(?:\.xox.)?-\d-|xapp-\d-[A-Z0-9]+-\d+-)/,
     minEntropy: 3,
   },
   {
@@ -70,7 +78,8 @@ function vendorDetector(key: VendorKey): Detector {
       scanRegex(key.re, text, key.id, out, (m) => {
         const value = m[0];
         const body = value.replace(key.prefix, "");
-        if (shannonEntropy(body) < key.minEntropy || charClasses(body) < 2) return undefined;
+        if (shannonEntropy(body) < key.minEntropy || charClasses(body) < (key.minClasses ?? 2))
+          return undefined;
         return wholeMatch(m);
       });
     },
