@@ -250,17 +250,18 @@ export class SinkRunner {
   /**
    * A retryable failure that will not be retried in this cycle. Not dead-lettered: the destination
    * did not refuse these messages, it was unavailable, so they stay unacknowledged and a later cycle
-   * sends them again. `exhausted` (the retry policy ran out, not the cycle's time) marks the sink down.
+   * sends them again. Later batches then get one try each, so those queued behind it settle before a
+   * stop's drain time is up. `exhausted` (the retry policy ran out, not the cycle's time) also tells
+   * the cycle the sink is down, which stops reading.
    */
   private giveUp(batch: Batch, error: unknown, exhausted: boolean): void {
     this.host.noteError({ stage: "sink", component: this.id, error, errorClass: "exhausted" });
     this.unsettled -= batch.messages.length;
     this.undelivered += batch.messages.length;
     for (const origin of batch.origins) this.host.leave(origin);
-    if (exhausted && !this.down) {
-      this.down = true;
-      this.host.sinkDown(this.id, error);
-    }
+    const wasDown = this.down;
+    this.down = true;
+    if (exhausted && !wasDown) this.host.sinkDown(this.id, error);
   }
 
   private onWritten(batch: Batch, result: Awaited<ReturnType<Sink["write"]>>, attempt: number): void {

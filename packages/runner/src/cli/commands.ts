@@ -9,6 +9,7 @@ import { ProgressTracker } from "../progress/progress-tracker.js";
 import { createRunnerLogger } from "../service/logger.js";
 import { createRunnerMetrics } from "../service/metrics.js";
 import { PipelineService, type ServiceOutcome } from "../service/pipeline-service.js";
+import { runOutcomeLines } from "../service/run-outcome-lines.js";
 import { type Schedule, toSchedule } from "../service/schedule.js";
 import { installSignalHandlers } from "../service/signals.js";
 import { runConfigTests } from "../testing/run-config-tests.js";
@@ -78,10 +79,14 @@ export interface RunOptions {
   readonly logLevel?: string;
   /** Show the live progress table (default: when stdout is a terminal and the run is one-shot). */
   readonly progress?: boolean;
+  /** One-shot runs: stop reading this long after the start (overrides schedule.deadline_seconds). */
+  readonly deadlineSeconds?: number;
 }
 
 /** `pipeline run`: validate, build, serve, run on the schedule, drain on SIGTERM/SIGINT. */
 export async function runCommand(file: string, options: RunOptions, io: CommandIo): Promise<number> {
+  // A one-shot run's deadline counts from here: Akto's job runner times the whole process.
+  const startedAt = Date.now();
   const result = await prepareConfig(file, { registry: io.registry, env: io.env });
   if (!result.pipeline) {
     reportIssues(result, io);
@@ -90,6 +95,9 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
   const { pipeline } = result;
   const schedule: Schedule = options.once ? { once: true } : toSchedule(pipeline.config.schedule);
   const oneShot = "once" in schedule;
+  const deadlineSeconds = oneShot
+    ? (options.deadlineSeconds ?? pipeline.config.schedule.deadline_seconds)
+    : undefined;
   const showProgress = options.progress ?? (oneShot && io.stdout.isTTY === true);
   const logger = createRunnerLogger({
     // With the live table on screen, only warnings and errors are logged (to stderr) to keep it readable.
@@ -120,6 +128,7 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
         ? { http: { port, ...(pipeline.config.http?.host ? { host: pipeline.config.http.host } : {}) } }
         : {}),
       drainTimeoutMs: (pipeline.config.shutdown?.drain_timeout_seconds ?? 30) * 1000,
+      ...(deadlineSeconds !== undefined ? { deadline: startedAt + deadlineSeconds * 1000 } : {}),
       summarize: () => built.cycleSummary(),
       onCycle: () => {
         if (!oneShot) tracker.reset();
@@ -138,6 +147,7 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
       removeHandlers();
     }
     display?.finish(outcome.lastSummary);
+    if (oneShot) for (const line of runOutcomeLines(outcome, deadlineSeconds)) io.stdout.write(`${line}\n`);
   } catch (error) {
     logger.error({ err: error }, "pipeline failed to start");
     io.stderr.write(`${result.secrets.scrubText((error as Error).message)}\n`);

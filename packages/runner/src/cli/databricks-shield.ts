@@ -17,7 +17,10 @@ import { isEntryScript, runAsProcess } from "./run-as-process.js";
 export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
   return new Command("databricks-shield")
     .description("Import Databricks AI agents' executions into Akto (drop-in for Akto's databricks-shield)")
-    .option("--once", "run one polling cycle and exit (exit code 0 only if every record was delivered)")
+    .option(
+      "--once",
+      "run one polling cycle and exit: stops reading at SHIELD_ONCE_DEADLINE_SECONDS (240), exit code 0 when everything read was delivered, 3 when a destination was down (the rest is sent by the next run)",
+    )
     .option("--schedule <cron>", "6-field cron (seconds first), e.g. '0 */10 * * * *'")
     .option(
       "--print-pipeline",
@@ -47,7 +50,7 @@ export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void
             }
           }
           const schedule: ShieldSchedule = opts.once
-            ? { once: true }
+            ? { once: true, deadline_seconds: settings.SHIELD_ONCE_DEADLINE_SECONDS }
             : opts.schedule
               ? { cron: opts.schedule }
               : { interval_seconds: settings.RECURRING_INTERVAL_SECONDS };

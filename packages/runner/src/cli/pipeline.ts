@@ -18,16 +18,25 @@ export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => vo
     .description("build the pipeline from its YAML file and run it (once or on its schedule)")
     .argument("<file>", "pipeline YAML file")
     .option("--once", "run a single cycle whatever the schedule says")
+    .option(
+      "--deadline <seconds>",
+      "one-shot runs: stop reading after this many seconds, drain, commit, leave the rest for the next run",
+      parsePositiveSeconds,
+    )
     .option("--port <port>", "serve /healthz, /readyz and /metrics on this port", parsePort)
     .option("--log-level <level>", "debug, info, warn or error")
     .option("--no-progress", "no live progress table even in a terminal")
     .action(
-      async (file: string, opts: { once?: boolean; port?: number; logLevel?: string; progress: boolean }) => {
+      async (
+        file: string,
+        opts: { once?: boolean; deadline?: number; port?: number; logLevel?: string; progress: boolean },
+      ) => {
         setExitCode(
           await runCommand(
             file,
             {
               ...(opts.once ? { once: true } : {}),
+              ...(opts.deadline !== undefined ? { deadlineSeconds: opts.deadline } : {}),
               ...(opts.port !== undefined ? { port: opts.port } : {}),
               ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
               ...(opts.progress === false ? { progress: false } : {}),
@@ -64,6 +73,13 @@ export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => vo
       setExitCode(schemaCommand(io));
     });
   return program;
+}
+
+function parsePositiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    throw new InvalidArgumentError("expected a positive number of seconds");
+  return seconds;
 }
 
 function parsePort(value: string): number {

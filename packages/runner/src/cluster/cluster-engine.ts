@@ -12,7 +12,7 @@ export function clusterEngine(engine: CycleEngine, cluster: KafkaCluster): Cycle
       await cluster.start();
       await engine.open();
     },
-    runCycle: () => engine.runCycle(),
+    runCycle: (options) => engine.runCycle(options),
     stop: (options) => engine.stop(options),
     async close(options) {
       try {

@@ -1,5 +1,6 @@
 import type { Logger } from "@pipekit/core";
 import type { CycleEngine, CycleSummary, DrainSummary } from "../build/engine.js";
+import { EXIT_CODES } from "./exit-codes.js";
 import { HttpEndpoints, type Readiness } from "./http-server.js";
 import type { RunnerMetrics } from "./metrics.js";
 import { CycleScheduler, type Schedule } from "./schedule.js";
@@ -13,15 +14,32 @@ export interface PipelineServiceOptions {
   readonly http?: { readonly port: number; readonly host?: string };
   /** How long a stop waits for in-flight messages before abandoning them (default 30 s). */
   readonly drainTimeoutMs?: number;
+  /**
+   * One-shot runs only: when (epoch ms) the cycle stops reading. It then drains for up to
+   * `drainTimeoutMs`, commits what was delivered and leaves the rest for the next run.
+   */
+  readonly deadline?: number;
   /** Extra fields for the per-cycle summary log (e.g. agents and tables from the source). */
   readonly summarize?: (summary: CycleSummary) => Record<string, unknown>;
   /** Called after every cycle, e.g. by a progress display. */
   readonly onCycle?: (index: number, summary: CycleSummary | undefined, error: unknown) => void;
 }
 
+/** Records one destination did not take in a cycle; they are left for the next one, not dead-lettered. */
+export interface UndeliveredRecords {
+  readonly sink: string;
+  readonly count: number;
+  /** The last retryable error the sink saw (e.g. connection refused, HTTP 503). */
+  readonly reason?: string;
+}
+
 export interface ServiceOutcome {
-  /** 0: finished or drained cleanly; 1: a fatal error, a failed one-shot cycle, or an incomplete drain. */
+  /** See EXIT_CODES: 0 done, 1 failed or an incomplete drain, 3 a destination left records undelivered. */
   readonly exitCode: number;
+  /** One-shot runs: the deadline stopped the cycle reading (what was not read waits for the next run). */
+  readonly deadlineReached?: boolean;
+  /** One-shot runs: per destination, what it could not take (empty when everything went). */
+  readonly undelivered?: readonly UndeliveredRecords[];
   readonly cycles: number;
   readonly lastSummary?: CycleSummary;
   readonly drain?: DrainSummary;
@@ -40,6 +58,7 @@ export class PipelineService {
   private cycles = 0;
   private lastSummary: CycleSummary | undefined;
   private failure: unknown;
+  private undelivered: UndeliveredRecords[] = [];
 
   constructor(private readonly options: PipelineServiceOptions) {
     this.scheduler = new CycleScheduler(options.schedule, (index) => this.cycle(index), options.logger);
@@ -70,9 +89,17 @@ export class PipelineService {
     const drain = this.stopping ? await this.stopping : undefined;
     await this.release();
     const failed = this.failure !== undefined || (drain !== undefined && !drain.drained);
+    const once = "once" in this.options.schedule;
     return {
-      exitCode: failed ? 1 : 0,
+      exitCode: failed
+        ? EXIT_CODES.failed
+        : once && this.undelivered.length > 0
+          ? EXIT_CODES.undelivered
+          : EXIT_CODES.ok,
       cycles: this.cycles,
+      ...(once && this.lastSummary
+        ? { deadlineReached: this.lastSummary.deadlineReached, undelivered: this.undelivered }
+        : {}),
       ...(this.lastSummary ? { lastSummary: this.lastSummary } : {}),
       ...(drain ? { drain } : {}),
       ...(this.failure !== undefined ? { error: this.failure } : {}),
@@ -102,7 +129,12 @@ export class PipelineService {
   private async cycle(index: number): Promise<void> {
     const log = this.options.logger;
     try {
-      const summary = await this.options.engine.runCycle();
+      const { deadline } = this.options;
+      const summary = await this.options.engine.runCycle(
+        deadline !== undefined && "once" in this.options.schedule
+          ? { deadline, drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000 }
+          : undefined,
+      );
       this.cycles++;
       this.lastSummary = summary;
       const sent = Object.values(summary.sent).reduce((a, b) => a + b, 0);
@@ -119,22 +151,25 @@ export class PipelineService {
           errors: summary.errors.length,
           durationMs: summary.durationMs,
           stopped: summary.stopped,
+          deadlineReached: summary.deadlineReached,
+          undelivered: summary.undelivered,
           ...this.options.summarize?.(summary),
         },
         "cycle summary",
       );
       for (const e of summary.errors) log.warn({ cycle: index, ...e }, "errors during cycle");
-      // Bad input dead-lettered with its reason is a success; records a destination never accepted
-      // (retries ran out) are not, and a one-shot run must say so in its exit code.
-      const undelivered = summary.errors
-        .filter((e) => e.stage === "sink" && e.errorClass === "exhausted")
-        .reduce((n, e) => n + e.count, 0);
-      if (undelivered > 0 && "once" in this.options.schedule) {
-        this.failure = new Error(`${undelivered} batch failure(s) were dead-lettered after retries ran out`);
-        log.error(
-          { cycle: index, undelivered },
-          "some records could not be delivered (see the dead-letter file)",
+      // Bad input dead-lettered with its reason is a success. Records a destination could not take
+      // (it was down) are neither dead-lettered nor committed: the next cycle sends them again, and
+      // a one-shot run says so in its exit code.
+      this.undelivered = undeliveredRecords(summary);
+      for (const u of this.undelivered) {
+        log.warn(
+          { cycle: index, sink: u.sink, undelivered: u.count, reason: u.reason },
+          `${u.count} record(s) not delivered to "${u.sink}" (destination unavailable): left for the next run, not dead-lettered`,
         );
+      }
+      if (summary.deadlineReached) {
+        log.info({ cycle: index }, "stopped reading at the deadline: the rest is left for the next run");
       }
       this.options.onCycle?.(index, summary, undefined);
     } catch (error) {
@@ -161,4 +196,16 @@ export class PipelineService {
     await this.http?.close();
     await this.options.metrics?.shutdown().catch(() => {});
   }
+}
+
+/** Per sink, what the cycle left undelivered, with the last retryable error that sink reported. */
+function undeliveredRecords(summary: CycleSummary): UndeliveredRecords[] {
+  return Object.entries(summary.undelivered)
+    .filter(([, count]) => count > 0)
+    .map(([sink, count]) => {
+      const reason = summary.errors.find(
+        (e) => e.stage === "sink" && e.component === sink && e.errorClass === "exhausted",
+      )?.message;
+      return { sink, count, ...(reason !== undefined ? { reason } : {}) };
+    });
 }

@@ -6,21 +6,24 @@ import type { ShieldSettings } from "./shield-settings.js";
 const envRef = (name: string): string => `\${${name}}`;
 
 /**
- * Retries that ride out a destination outage (full-jitter backoff capped at 15 s) before a batch is
- * dead-lettered: an Akto or Kafka restart should delay traffic, not divert it. A `-once` run gives up
- * sooner, because Akto's dashboard kills its connector after 300 s: a batch still failing after two
- * minutes is dead-lettered with its reason and the run exits non-zero well inside that limit.
+ * Retries that ride out a destination outage (full-jitter backoff capped at 15 s): an Akto or Kafka
+ * restart should delay traffic, not divert it. Records whose retries run out are never dead-lettered
+ * (an outage is not poison): they stay uncommitted and the next cycle sends them again. A `-once`
+ * run keeps retrying until its deadline, which ends the run inside Akto's 300 s limit.
  */
 function outageRetry(schedule: ShieldSchedule) {
   return {
-    max_attempts: 40,
+    max_attempts: 1_000,
     initial_delay_ms: 500,
     max_delay_ms: 15_000,
-    max_elapsed_ms: "once" in schedule ? 120_000 : 300_000,
+    max_elapsed_ms: "once" in schedule ? schedule.deadline_seconds * 1000 : 300_000,
   };
 }
 
-export type ShieldSchedule = { once: true } | { cron: string } | { interval_seconds: number };
+export type ShieldSchedule =
+  | { once: true; deadline_seconds: number }
+  | { cron: string }
+  | { interval_seconds: number };
 
 /**
  * The pipeline the binary runs, as the YAML a user could keep and run with `pipeline run`. Secrets
@@ -92,6 +95,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       ? { cluster: shieldCluster(s, s.SHIELD_CLUSTER_BROKERS) }
       : { checkpoints: { path: resolve(s.SHIELD_STATE_DIR, "checkpoints.json") } }),
     schedule,
+    shutdown: { drain_timeout_seconds: s.SHIELD_DRAIN_TIMEOUT_SECONDS },
     ...(s.SHIELD_HTTP_PORT !== undefined ? { http: { port: s.SHIELD_HTTP_PORT } } : {}),
   };
 }

@@ -39,6 +39,13 @@ export const shieldEnvSchema = z.object({
   AKTO_ACCOUNT_ID: optional.transform((v) => v ?? "1000000"),
   AKTO_JOB_ID: optional,
   RECURRING_INTERVAL_SECONDS: positiveNumber("RECURRING_INTERVAL_SECONDS", 300),
+  /**
+   * `-once`: stop reading this many seconds after the start, then drain (SHIELD_DRAIN_TIMEOUT_SECONDS)
+   * and exit. Akto's job runner kills the connector at 300 s; 240 + 30 leaves margin for closing.
+   */
+  SHIELD_ONCE_DEADLINE_SECONDS: positiveNumber("SHIELD_ONCE_DEADLINE_SECONDS", 240),
+  /** How long a stop (SIGTERM, or the -once deadline) waits for in-flight records. */
+  SHIELD_DRAIN_TIMEOUT_SECONDS: positiveNumber("SHIELD_DRAIN_TIMEOUT_SECONDS", 30),
   /** Where checkpoints and dead letters live between runs. */
   SHIELD_STATE_DIR: optional.transform((v) => v ?? ".databricks-shield"),
   /** Also (or only) write the Akto records to this JSON-lines file. */
