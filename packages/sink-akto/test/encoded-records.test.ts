@@ -71,6 +71,15 @@ describe("the mapping encodes each record once", () => {
     expect(record).toEqual(copy);
   });
 
+  it("dead-letters a record that cannot be fitted to Akto's limit (fields other than payloads too large)", async () => {
+    const agent = { ...chatAgentExecution.agent, endpoint: "e".repeat(11_000_000) };
+    const huge = { ...chatAgentExecution, agent, toolCalls: [] };
+    await expect(mapped(huge)).rejects.toThrow(PoisonError);
+    await expect(mapped(huge)).rejects.toThrow(
+      /cannot be fitted to \d+ bytes: its fields other than the payloads/,
+    );
+  });
+
   it("labels bodies by shape", () => {
     for (const body of ['{"a":1}', " [1,2] ", '"text"', "42", "-1.5e3", "true", "null"]) {
       expect(contentType(body)).toBe("application/json");
