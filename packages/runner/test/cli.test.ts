@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, scratchDir, TEST_PLUGIN, yaml } from "./helpers.js";
 
@@ -42,7 +42,7 @@ describe("pipeline CLI", () => {
     expect(stdout).toContain("2 passed, 1 failed");
   });
 
-  it("`run --once` exits 0 when only bad input was dead-lettered, 1 when a destination never accepted records", async () => {
+  it("`run --once` exits 0 when only bad input was dead-lettered, 3 when a destination was down (nothing dead-lettered for it)", async () => {
     scratch = scratchDir();
     const pipeline = (name: string, sink: string) =>
       yaml`
@@ -70,11 +70,20 @@ describe("pipeline CLI", () => {
       ),
     );
     const failed = await runCli(["run", "--once", "--no-progress", unreachable]);
-    expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain("some records could not be delivered");
+    expect(failed.code, failed.stdout + failed.stderr).toBe(3);
+    expect(failed.stdout).toMatch(
+      /not delivered to "akto": 2 record\(s\), destination unavailable \(.*127\.0\.0\.1:9/,
+    );
     expect(readFileSync(`${scratch.dir}/bad-input-dead.jsonl`, "utf8")).toContain('"stage":"transform"');
+    // The rejected input is a dead letter; the two records Akto never got are not: the next run sends them.
     const deadLetters = readFileSync(`${scratch.dir}/unreachable-dead.jsonl`, "utf8").trim().split("\n");
-    expect(deadLetters.some((l) => l.includes('"stage":"sink"'))).toBe(true);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toContain('"stage":"transform"');
+    expect(
+      existsSync(`${scratch.dir}/unreachable-checkpoints.json`)
+        ? readFileSync(`${scratch.dir}/unreachable-checkpoints.json`, "utf8")
+        : "",
+    ).not.toContain("numbers");
   });
 
   it("`validate` lists every problem with file:line:column, exits non-zero, and never prints a secret", async () => {

@@ -258,6 +258,7 @@ export class Cycle implements DeliveryHost {
       "deadline reached: no more reading; draining what was read (the rest is left for the next run)",
     );
     void this.drain(timeoutMs);
+    for (const runner of this.runners) runner.dropUnstarted();
   }
 
   /** Stops reading and flushes what is batched; the cycle ends once what is in flight settles. */
@@ -303,6 +304,10 @@ export class Cycle implements DeliveryHost {
       { abandonedMessages: this.abandoned, abandonedBytes: this.abandonedBytes, timeoutMs },
       "stop timed out: abandoning in-flight messages (they stay uncommitted and will be read again)",
     );
+  }
+
+  private unsentBySink(): Record<string, number> {
+    return Object.fromEntries(this.runners.map((r) => [r.id, r.unsent]));
   }
 
   private undeliveredBySink(): Record<string, number> {
@@ -740,6 +745,7 @@ export class Cycle implements DeliveryHost {
       stopped: this.draining !== undefined && !this.deadlineReached && !this.fatal,
       deadlineReached: this.deadlineReached,
       undelivered: this.undeliveredBySink(),
+      unsent: this.unsentBySink(),
       unacknowledged: this.unacknowledged,
       abandoned: this.abandoned,
     };

@@ -91,6 +91,9 @@ export class SinkRunner {
   private unsettled = 0;
   /** Messages this sink could not deliver in this cycle (left for a later cycle, not dead-lettered). */
   undelivered = 0;
+  /** Messages not sent because the cycle's deadline came first (left for a later cycle). */
+  unsent = 0;
+  private dropping = false;
 
   constructor(
     readonly id: string,
@@ -130,6 +133,22 @@ export class SinkRunner {
     this.flush();
   }
 
+  /**
+   * The deadline came: writes under way finish, batches not yet started are not sent (left for the
+   * next cycle), so the drain takes one write per slot, not a whole in-flight budget's worth.
+   */
+  dropUnstarted(): void {
+    this.dropping = true;
+    this.flush();
+    for (const batch of this.waiting.splice(0)) this.drop(batch);
+  }
+
+  private drop(batch: Batch): void {
+    this.unsettled -= batch.messages.length;
+    this.unsent += batch.messages.length;
+    for (const origin of batch.origins) this.host.leave(origin);
+  }
+
   /** Messages neither delivered, dead-lettered nor left yet (in batches, in flight, in retries). */
   get pendingMessages(): number {
     return this.unsettled;
@@ -152,7 +171,8 @@ export class SinkRunner {
     this.messages = [];
     this.origins = [];
     this.bytes = 0;
-    if (this.active < this.concurrency) this.start(batch);
+    if (this.dropping) this.drop(batch);
+    else if (this.active < this.concurrency) this.start(batch);
     else this.waiting.push(batch);
   }
 

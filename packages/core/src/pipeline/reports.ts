@@ -34,7 +34,12 @@ export interface CycleReport {
    * dead-lettered: they stay unacknowledged, no checkpoint passes them, and a later cycle sends them again.
    */
   readonly undelivered: Readonly<Record<string, number>>;
-  /** Source messages left unacknowledged because a sink could not deliver them (see `undelivered`). */
+  /**
+   * Per sink id, messages read but not sent because the deadline came first (batches not yet
+   * started when it did): left for the next cycle like `undelivered`, but no sign of a problem.
+   */
+  readonly unsent: Readonly<Record<string, number>>;
+  /** Source messages left unacknowledged (undelivered or unsent): the next cycle reads them again. */
   readonly unacknowledged: number;
   /** Source messages neither acknowledged nor dead-lettered when a stop gave up waiting. */
   readonly abandoned: number;

@@ -25,6 +25,7 @@ export type CycleSummary = Pick<
   | "stopped"
   | "deadlineReached"
   | "undelivered"
+  | "unsent"
   | "unacknowledged"
   | "abandoned"
 >;

@@ -40,6 +40,8 @@ export interface ServiceOutcome {
   readonly deadlineReached?: boolean;
   /** One-shot runs: per destination, what it could not take (empty when everything went). */
   readonly undelivered?: readonly UndeliveredRecords[];
+  /** One-shot runs: records read but not yet sent when the deadline came (left for the next run). */
+  readonly unsent?: number;
   readonly cycles: number;
   readonly lastSummary?: CycleSummary;
   readonly drain?: DrainSummary;
@@ -98,7 +100,11 @@ export class PipelineService {
           : EXIT_CODES.ok,
       cycles: this.cycles,
       ...(once && this.lastSummary
-        ? { deadlineReached: this.lastSummary.deadlineReached, undelivered: this.undelivered }
+        ? {
+            deadlineReached: this.lastSummary.deadlineReached,
+            undelivered: this.undelivered,
+            unsent: Object.values(this.lastSummary.unsent).reduce((a, b) => a + b, 0),
+          }
         : {}),
       ...(this.lastSummary ? { lastSummary: this.lastSummary } : {}),
       ...(drain ? { drain } : {}),
@@ -153,6 +159,7 @@ export class PipelineService {
           stopped: summary.stopped,
           deadlineReached: summary.deadlineReached,
           undelivered: summary.undelivered,
+          unsent: summary.unsent,
           ...this.options.summarize?.(summary),
         },
         "cycle summary",

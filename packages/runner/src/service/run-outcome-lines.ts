@@ -5,13 +5,14 @@ import type { ServiceOutcome } from "./pipeline-service.js";
  * per destination what it could not take. Plain lines, so the final summary can place them as it likes.
  */
 export function runOutcomeLines(
-  outcome: Pick<ServiceOutcome, "deadlineReached" | "undelivered">,
+  outcome: Pick<ServiceOutcome, "deadlineReached" | "undelivered" | "unsent">,
   deadlineSeconds: number | undefined,
 ): string[] {
   const lines: string[] = [];
   if (outcome.deadlineReached) {
+    const unsent = outcome.unsent ? `, as are ${outcome.unsent} record(s) read but not yet sent` : "";
     lines.push(
-      `deadline reached (${deadlineSeconds ?? "?"} s): stopped reading; what was not read is left for the next run`,
+      `deadline reached (${deadlineSeconds ?? "?"} s): stopped reading; what was not read is left for the next run${unsent}`,
     );
   }
   for (const u of outcome.undelivered ?? []) {
