@@ -88,12 +88,22 @@ export function createMessage<T>(
   sizeBytes?: number,
   encoded?: EncodedValue,
 ): Message<T> {
-  const size = sizeBytes ?? encoded?.bytes ?? estimateSize(value);
-  const frozenMeta = Object.freeze({ ...meta });
+  return frozenMessage(id, value, { ...meta }, sizeBytes ?? encoded?.bytes ?? estimateSize(value), encoded);
+}
+
+/** `meta` must be a fresh object: it is frozen, not copied again (one copy per derived message). */
+function frozenMessage<T>(
+  id: string,
+  value: T,
+  meta: MessageMeta,
+  sizeBytes: number,
+  encoded: EncodedValue | undefined,
+): Message<T> {
+  const frozenMeta = Object.freeze(meta);
   return Object.freeze(
     encoded === undefined
-      ? { id, value, meta: frozenMeta, sizeBytes: size }
-      : { id, value, meta: frozenMeta, sizeBytes: size, encoded },
+      ? { id, value, meta: frozenMeta, sizeBytes }
+      : { id, value, meta: frozenMeta, sizeBytes, encoded },
   );
 }
 
@@ -118,7 +128,7 @@ export function deriveMessage<T>(
     changes.sizeBytes ??
     encoded?.bytes ??
     (sameValue ? parent.sizeBytes : (cheapSize(value) ?? parent.sizeBytes));
-  return createMessage(
+  return frozenMessage(
     changes.id ?? parent.id,
     value,
     { ...parent.meta, ...changes.meta },
