@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from "node:path";
 import type { ComponentRegistry } from "@pipekit/core";
 import { stringify } from "yaml";
 import { buildPipeline } from "../build/build-pipeline.js";
@@ -6,6 +7,8 @@ import { pipelineJsonSchema } from "../config/json-schema.js";
 import { prepareConfig, type ValidationResult } from "../config/validate-config.js";
 import { ProgressDisplay } from "../progress/progress-display.js";
 import { ProgressTracker } from "../progress/progress-tracker.js";
+import { type ReplayReport, replayDeadLetters } from "../replay/replay-dead-letters.js";
+import { EXIT_CODES } from "../service/exit-codes.js";
 import { createRunnerLogger } from "../service/logger.js";
 import { createRunnerMetrics } from "../service/metrics.js";
 import { PipelineService, type ServiceOutcome } from "../service/pipeline-service.js";
@@ -66,6 +69,55 @@ export async function testCommand(file: string, io: CommandIo): Promise<number> 
   const failed = results.filter((r) => !r.passed).length;
   io.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * `pipeline replay`: re-sends the dead letters of `deadLetters` (default: the pipeline's dead-letter
+ * file) through the pipeline as it is configured now. Exit 0 when everything went (or was already
+ * replayed), 1 when something was refused again, 3 when a destination was unavailable.
+ */
+export async function replayCommand(
+  file: string,
+  deadLetters: string | undefined,
+  io: CommandIo,
+): Promise<number> {
+  const result = await prepareConfig(file, { registry: io.registry, env: io.env });
+  if (!result.pipeline) {
+    reportIssues(result, io);
+    return EXIT_CODES.config;
+  }
+  const { pipeline } = result;
+  const target =
+    deadLetters ?? resolvePath(pipeline.baseDir, pipeline.config.dead_letter?.path ?? "./dead-letters.jsonl");
+  const logger = createRunnerLogger({ level: "warn", secrets: result.secrets, destination: process.stderr });
+  let report: ReplayReport;
+  try {
+    report = await replayDeadLetters(pipeline, target, logger);
+  } catch (error) {
+    io.stderr.write(`${result.secrets.scrubText((error as Error).message)}\n`);
+    return EXIT_CODES.failed;
+  }
+  for (const line of replayReportLines(report)) io.stdout.write(`${result.secrets.scrubText(line)}\n`);
+  if (report.refused.length > 0) return EXIT_CODES.failed;
+  return report.undelivered > 0 ? EXIT_CODES.undelivered : EXIT_CODES.ok;
+}
+
+function replayReportLines(r: ReplayReport): string[] {
+  const went = Object.entries(r.delivered).map(([c, n]) => `${c} ${n}`);
+  const lines = [
+    `replay of ${r.file}: ${r.total} dead letter(s), ${r.alreadyReplayed} already replayed earlier`,
+    `delivered now: ${went.length > 0 ? went.join(", ") : "none"}`,
+    `still refused: ${r.refused.length}`,
+    ...r.refused.slice(0, 20).map((x) => `  ${x.id} (${x.component}): ${x.reason}`),
+  ];
+  if (r.undelivered > 0)
+    lines.push(`not delivered (destination unavailable): ${r.undelivered}; run replay again later`);
+  if (r.skipped.length > 0) {
+    lines.push(`not replayable: ${r.skipped.length}`);
+    for (const x of r.skipped.slice(0, 20)) lines.push(`  ${x.id} (${x.component}): ${x.reason}`);
+  }
+  if (r.unreadable > 0) lines.push(`unreadable lines: ${r.unreadable}`);
+  return lines;
 }
 
 export function schemaCommand(io: CommandIo): number {

@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { checkCron } from "../service/schedule.js";
 import { type ShieldSchedule, shieldPipelineYaml } from "../shield/shield-pipeline.js";
 import { readShieldSettings, ShieldConfigError } from "../shield/shield-settings.js";
-import { type CommandIo, runCommand } from "./commands.js";
+import { type CommandIo, replayCommand, runCommand } from "./commands.js";
 import { isEntryScript, runAsProcess } from "./run-as-process.js";
 
 /**
@@ -26,6 +26,10 @@ export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void
       "--print-pipeline",
       "print the equivalent pipeline YAML (secrets stay as variable references) and exit",
     )
+    .option(
+      "--replay [dead-letters]",
+      "re-send dead letters (default: SHIELD_STATE_DIR/dead-letters.jsonl) through the sinks as configured now, then exit",
+    )
     .option("--log-level <level>", "debug, info, warn or error")
     .option("--no-progress", "no live progress table even in a terminal")
     .showHelpAfterError()
@@ -35,6 +39,7 @@ export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void
         once?: boolean;
         schedule?: string;
         printPipeline?: boolean;
+        replay?: string | boolean;
         logLevel?: string;
         progress: boolean;
       }) => {
@@ -70,6 +75,12 @@ export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void
         mkdirSync(stateDir, { recursive: true });
         const file = join(stateDir, "pipeline.yaml");
         writeFileSync(file, yaml);
+        if (opts.replay !== undefined) {
+          setExitCode(
+            await replayCommand(file, typeof opts.replay === "string" ? resolve(opts.replay) : undefined, io),
+          );
+          return;
+        }
         setExitCode(
           await runCommand(
             file,

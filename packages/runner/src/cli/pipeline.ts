@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
-import { type CommandIo, runCommand, schemaCommand, testCommand, validateCommand } from "./commands.js";
+import {
+  type CommandIo,
+  replayCommand,
+  runCommand,
+  schemaCommand,
+  testCommand,
+  validateCommand,
+} from "./commands.js";
 import { isEntryScript, runAsProcess } from "./run-as-process.js";
 
 /** The `pipeline` command: run, validate and test YAML pipelines; print their JSON Schema. */
@@ -64,6 +71,17 @@ export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => vo
     .argument("<file>", "pipeline YAML file")
     .action(async (file: string) => {
       setExitCode(await testCommand(file, io));
+    });
+
+  program
+    .command("replay")
+    .description(
+      "re-send dead letters through the pipeline as configured now (after a fix); what went is not sent again by a later replay",
+    )
+    .argument("<file>", "pipeline YAML file")
+    .argument("[dead-letters]", "dead-letter JSONL file (default: the pipeline's dead_letter.path)")
+    .action(async (file: string, deadLetters: string | undefined) => {
+      setExitCode(await replayCommand(file, deadLetters, io));
     });
 
   program
