@@ -4,7 +4,7 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
-  /** Give up (dead-letter) once the next wait would end later than this after the first try. */
+  /** Give up (the batch stays unacknowledged for a later cycle) once the next wait would end later than this after the first try. */
   readonly maxElapsedMs: number;
 }
 

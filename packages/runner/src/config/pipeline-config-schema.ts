@@ -25,7 +25,7 @@ export const retrySchema = z.strictObject({
   max_attempts: z.int().positive().optional(),
   initial_delay_ms: z.int().nonnegative().optional(),
   max_delay_ms: z.int().positive().optional(),
-  /** Give up (dead-letter the batch) once retrying would last longer than this. */
+  /** Give up on a batch (left for the next cycle, not dead-lettered) once retrying would last longer than this. */
   max_elapsed_ms: z.int().positive().optional(),
   multiplier: z.number().min(1).optional(),
 });
