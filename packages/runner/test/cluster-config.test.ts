@@ -90,7 +90,9 @@ describe("databricks-shield cluster variables", () => {
   });
 
   it("without it, a single instance keeps its checkpoint file", () => {
-    const doc = parse(shieldPipelineYaml(readShieldSettings(env), { once: true })) as Record<string, unknown>;
+    const doc = parse(
+      shieldPipelineYaml(readShieldSettings(env), { once: true, deadline_seconds: 240 }),
+    ) as Record<string, unknown>;
     expect(doc.cluster).toBeUndefined();
     expect(doc.checkpoints).toMatchObject({ path: expect.stringMatching(/checkpoints\.json$/) });
   });
