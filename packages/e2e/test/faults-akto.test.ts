@@ -64,6 +64,7 @@ describe("Akto ingestion down (HTTP 503) for a minute", () => {
     const status = await deliveryStatus(stack, tail);
     expect(status.missing.akto).toEqual([]);
     expect(status.missing.kafka).toEqual([]);
+    expect(status.survivors).toEqual([]);
     expect([...status.deadLetters.keys()].sort()).toEqual(stack.malformedIds().sort());
     // A 503 means "not accepted": nothing was stored twice.
     expect(status.duplicates).toEqual({ kafka: 0, akto: 0 });

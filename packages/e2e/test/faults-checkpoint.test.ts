@@ -69,6 +69,7 @@ describe("checkpoint folder read-only", () => {
     const status = await deliveryStatus(stack, tail);
     expect(status.missing.kafka).toEqual([]);
     expect(status.missing.akto).toEqual([]);
+    expect(status.survivors).toEqual([]);
     expect(status.missingDeadLetters).toEqual([]);
     // No commit succeeded in the first run, so everything it delivered is sent again.
     const times = new Map<string, number>();

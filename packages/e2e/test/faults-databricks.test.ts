@@ -30,6 +30,7 @@ describe("Databricks faults: databricks-shield delivers through them or fails cl
     expect(status.expected).toBeGreaterThan(100);
     expect(status.missing.kafka).toEqual([]);
     expect(status.missing.akto).toEqual([]);
+    expect(status.survivors).toEqual([]);
     expect(status.missingDeadLetters).toEqual([]);
     // Only the malformed rows are dead letters: nothing was given up on because of the faults.
     expect([...status.deadLetters.keys()].sort()).toEqual(stack.malformedIds().sort());

@@ -65,6 +65,7 @@ describe("Kafka broker down for 30 s mid-run", () => {
       expect(downMs).toBeGreaterThanOrEqual(OUTAGE_MS);
       expect(status.missing.kafka).toEqual([]);
       expect(status.missing.akto).toEqual([]);
+      expect(status.survivors).toEqual([]);
       expect([...status.deadLetters.keys()].sort()).toEqual(stack.malformedIds().sort());
       // Re-sent batches whose acknowledgement the outage swallowed show up as duplicates.
       console.log(

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AktoIngestionEmulator,
+  auditRecords,
   checkAktoRecord,
   startAktoIngestionEmulator,
 } from "@pipekit/testkit-akto";
@@ -100,6 +101,8 @@ describe("databricks-shield -once against the emulated workspace, Akto and Kafka
     const allKafka = executionIds(kafka2);
     expect(allKafka.sort()).toEqual([...expected, ...late.map((r) => r.id)].sort());
     expect(allKafka).not.toContain(tooOld[0]!.id);
+    // Nothing a simple, validation-free pattern recognises reached either sink.
+    expect([...auditRecords(akto.records, "akto"), ...auditRecords(kafka2, "kafka")]).toEqual([]);
 
     // The runs' logs and errors carry no secret, even at debug level.
     for (const output of [first.stdout, first.stderr, second.stdout, second.stderr]) {

@@ -1,3 +1,4 @@
+import { type AuditSurvivor, auditRecords } from "@pipekit/testkit-akto";
 import type { E2eStack } from "../stack/e2e-stack.js";
 import { executionIds } from "./akto-record-ids.js";
 import { readDeadLetters } from "./dead-letter-file.js";
@@ -12,6 +13,8 @@ export interface DeliveryStatus {
   readonly deadLetters: ReadonlyMap<string, string>;
   /** Malformed seeded rows not in the dead-letter file. */
   readonly missingDeadLetters: readonly string[];
+  /** Values in either sink that the simple, validation-free audit patterns recognise (should be none). */
+  readonly survivors: readonly AuditSurvivor[];
 }
 
 /** Reads Kafka to its current end, the Akto emulator's records and the dead-letter file. */
@@ -32,5 +35,6 @@ export async function deliveryStatus(stack: E2eStack, tail: KafkaTopicTail): Pro
     duplicates: { kafka: kafka.length - inKafka.size, akto: akto.length - inAkto.size },
     deadLetters,
     missingDeadLetters: stack.malformedIds().filter((id) => !deadLetters.has(id)),
+    survivors: [...auditRecords(tail.values, "kafka"), ...auditRecords(stack.akto.records, "akto")],
   };
 }
