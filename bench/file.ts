@@ -67,7 +67,7 @@ async function writeInput(path: string, lines: number): Promise<void> {
   for (let from = 0; from < lines; from += perWrite) {
     let text = "";
     for (let id = from; id < Math.min(lines, from + perWrite); id++) text += line(id);
-    if (!out.write(text)) await new Promise((r) => out.once("drain", r));
+    if (!out.write(text)) await once(out, "drain");
   }
   await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
 }

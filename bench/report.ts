@@ -52,7 +52,46 @@ const DESCRIPTIONS: Record<string, string> = {
   throttledRssAt20sMB: "throttled run: peak RSS in the 5 s before 20 s",
   throttledRssAt60sMB: "throttled run: peak RSS in the 5 s before 60 s",
   throttledRssGrowthMB: "throttled run: RSS at 60 s − RSS at 20 s (flat memory ⇒ about 0)",
+  e2eSeededRows: "rows seeded for the end-to-end run (BENCH_E2E_ROWS, default 1,000,000)",
+  e2eVsSourceRatio: "e2eRowsPerSec ÷ sourceRowsPerSec, both from the same `pnpm bench` run",
+  e2eCpuPctSourceDecode:
+    "end-to-end CPU profile: % of samples in the Databricks source and its driver (thrift, lz4, arrow)",
+  e2eCpuPctNormalise: "end-to-end CPU profile: % in the source's normalise step",
+  e2eCpuPctRedact: "end-to-end CPU profile: % in packages/redact",
+  e2eCpuPctMap: "end-to-end CPU profile: % in the akto_mapping transform",
+  e2eCpuPctEncode: "end-to-end CPU profile: % in JSON.stringify and encode paths",
+  e2eCpuPctKafka: "end-to-end CPU profile: % in kafkajs and packages/sink-kafka",
+  e2eCpuPctEngine: "end-to-end CPU profile: % in packages/core (the engine)",
+  e2eCpuPctGc: "end-to-end CPU profile: % in the garbage collector",
+  e2eCpuPctIdle: "end-to-end CPU profile: % idle (waiting on I/O) or in V8 itself ((program))",
+  e2eCpuPctOther: "end-to-end CPU profile: % anywhere else (Node internals, other libraries)",
+  fileToFilePeakRssMB:
+    "peak RSS of `pipeline run`, YAML jsonl_file → redact → jsonl_file, 1,000,000 × 1 KiB lines (target ≤ 120, goal 80)",
+  fileToFileBaselineRssMB: "peak RSS of the same `pipeline run` over 10 lines: Node + modules (baseline)",
+  fileToFileLinesPerSec: "lines/s of that run, process start → exit",
+  fileToFileSeconds: "wall time of that run",
+  fileToFileComplete: "1 when every input id arrived exactly once in the output file",
 };
+
+/** The CPU profile figures as a table of their own, largest share first. */
+function cpuSection(results: Record<string, number | string>): string {
+  const rows = Object.entries(results)
+    .filter(([k, v]) => k.startsWith("e2eCpuPct") && typeof v === "number")
+    .sort((a, b) => Number(b[1]) - Number(a[1]))
+    .map(([k, v]) => `| ${k.slice("e2eCpuPct".length)} | ${Number(v).toFixed(1)} % |`);
+  if (rows.length === 0) return "";
+  return `
+## Where the e2e pipeline's CPU goes
+
+Self time per stage from \`--cpu-prof\` of the end-to-end pipeline process over
+${formatNumber(Number(results.e2eSeededRows ?? 1_000_000))} rows (bench/support/cpu-profile-summary.ts
+says which code counts as which stage). Idle is time the process waited (I/O, the broker, the emulator).
+
+| stage | share of samples |
+| --- | --- |
+${rows.join("\n")}
+`;
+}
 
 export function writeReport(path: string, results: Record<string, number | string>): void {
   const rows = Object.entries(results)
@@ -70,7 +109,7 @@ same run, because these machines are shared and noisy: read the ratios, not the 
 | figure | value | what it is |
 | --- | --- | --- |
 ${rows.join("\n")}
-`;
+${cpuSection(results)}`;
   writeFileSync(path, text);
 }
 

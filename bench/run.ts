@@ -31,17 +31,29 @@ const results: Record<string, number | string> = {
   date: new Date().toISOString(),
 };
 const failures: string[] = [];
+const fresh = new Set<string>();
 for (const name of modules) {
   const started = Date.now();
   process.stderr.write(`[bench] ${name}…\n`);
   try {
     const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as BenchModule;
-    Object.assign(results, await mod.run());
+    const figures = await mod.run();
+    Object.assign(results, figures);
+    for (const key of Object.keys(figures)) fresh.add(key);
     process.stderr.write(`[bench] ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.stderr.write(`[bench] ${name} FAILED: ${String(error)}\n`);
   }
+}
+
+// The pipeline's rate as a share of what its source alone reaches: only meaningful when both come
+// from this run (same machine load), so a run refreshing just one of them drops the old ratio.
+if (fresh.has("e2eRowsPerSec") && fresh.has("sourceRowsPerSec")) {
+  results.e2eVsSourceRatio =
+    Math.round((Number(results.e2eRowsPerSec) / Number(results.sourceRowsPerSec)) * 1000) / 1000;
+} else if (fresh.has("e2eRowsPerSec") || fresh.has("sourceRowsPerSec")) {
+  delete results.e2eVsSourceRatio;
 }
 
 const json = JSON.stringify(results);
