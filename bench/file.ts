@@ -10,6 +10,7 @@
  *                           fixed cost (Node and the modules), so the peak minus this is what the data costs
  */
 import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import {
   createReadStream,
   createWriteStream,
