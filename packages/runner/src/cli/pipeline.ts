@@ -9,6 +9,7 @@ import {
   validateCommand,
 } from "./commands.js";
 import { isEntryScript, runAsProcess } from "./run-as-process.js";
+import { wantedComponents } from "./wanted-components.js";
 
 /** The `pipeline` command: run, validate and test YAML pipelines; print their JSON Schema. */
 export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
@@ -107,4 +108,5 @@ function parsePort(value: string): number {
   return port;
 }
 
-if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/)) runAsProcess(pipelineProgram);
+if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/))
+  runAsProcess(pipelineProgram, process.argv, wantedComponents(process.argv));

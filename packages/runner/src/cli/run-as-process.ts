@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createDefaultRegistry } from "../registry/default-registry.js";
+import { createDefaultRegistry, type WantedComponent } from "../registry/default-registry.js";
 import type { CommandIo } from "./commands.js";
 
 /** Whether this module is the process's entry script (not imported by a test or another CLI). */
@@ -19,9 +19,10 @@ export function isEntryScript(moduleUrl: string, fileName: RegExp): boolean {
 export function runAsProcess(
   build: (io: CommandIo, setExitCode: (code: number) => void) => Command,
   argv: readonly string[] = process.argv,
+  wanted?: readonly WantedComponent[],
 ): void {
   let code = 0;
-  createDefaultRegistry()
+  createDefaultRegistry(wanted)
     .then(({ registry, unavailable }) => {
       for (const u of unavailable)
         process.stderr.write(`warning: components of ${u.pkg} are unavailable: ${u.error}\n`);
