@@ -19,7 +19,7 @@
  *   throttledRssGrowthMB   throttledRssAt60sMB − throttledRssAt20sMB (flat memory ⇒ about 0)
  */
 import { fork } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,10 +118,14 @@ export async function run(): Promise<Record<string, number>> {
       { emulator: info, brokers: broker.brokers, topic: FULL_TOPIC, durationMs: FULL_RUN_MAX_MS },
       profileDir,
     );
-    const profiles = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
-    if (profiles.length !== 1)
-      throw new Error(`expected one CPU profile in ${profileDir}, found ${profiles.length}`);
-    const cpu = summariseCpuProfileFile(join(profileDir, profiles[0]!));
+    // One profile per thread: tsx's module hooks run on a loader thread of their own, which is
+    // idle after start-up. The pipeline's main thread is the profile with the most samples.
+    const profiles = readdirSync(profileDir)
+      .filter((f) => f.endsWith(".cpuprofile"))
+      .map((f) => join(profileDir, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+    if (profiles.length === 0) throw new Error(`no CPU profile in ${profileDir}`);
+    const cpu = summariseCpuProfileFile(profiles[0]!);
     const done = full.received - full.abandoned;
     if (!full.stopped && (full.received !== seeded || full.deadLettered !== malformed)) {
       throw new Error(

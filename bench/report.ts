@@ -70,7 +70,10 @@ const DESCRIPTIONS: Record<string, string> = {
   fileToFileBaselineRssMB: "peak RSS of the same `pipeline run` over 10 lines: Node + modules (baseline)",
   fileToFileLinesPerSec: "lines/s of that run, process start → exit",
   fileToFileSeconds: "wall time of that run",
-  fileToFileComplete: "1 when every input id arrived exactly once in the output file",
+  fileToFileComplete: "1 when every input id arrived exactly once in the output file (both runs)",
+  fileToFileSmallHeapPeakRssMB:
+    "the same run with NODE_OPTIONS='--max-semi-space-size=4 --max-old-space-size=128' (see bench/file.ts)",
+  fileToFileSmallHeapLinesPerSec: "lines/s of that small-heap run",
 };
 
 /** The CPU profile figures as a table of their own, largest share first. */
