@@ -126,6 +126,9 @@ export async function run(): Promise<Record<string, number>> {
       .sort((a, b) => statSync(b).size - statSync(a).size);
     if (profiles.length === 0) throw new Error(`no CPU profile in ${profileDir}`);
     const cpu = summariseCpuProfileFile(profiles[0]!);
+    process.stderr.write(
+      `[bench e2e] busiest functions (self time):\n${cpu.top.map((f) => `  ${f.pct.toFixed(1)}% ${f.stage} ${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/node_modules\//, "")}`).join("\n")}\n`,
+    );
     const done = full.received - full.abandoned;
     if (!full.stopped && (full.received !== seeded || full.deadLettered !== malformed)) {
       throw new Error(

@@ -58,6 +58,19 @@ describe("summariseCpuProfile", () => {
     });
   });
 
+  it("lists the busiest functions, idle left out, largest first", () => {
+    const { top } = summariseCpuProfile(profile);
+    expect(top[0]).toEqual({
+      stage: "sourceDecode",
+      functionName: "readRows",
+      url: `${repo}/packages/source-databricks/src/reader/read.ts`,
+      pct: 20,
+    });
+    expect(top[1]).toMatchObject({ stage: "other", functionName: "readFile", pct: 15 });
+    expect(top.some((f) => f.stage === "idle")).toBe(false);
+    expect(top).toHaveLength(9);
+  });
+
   it("tells normalise from the rest of the source package, and the driver's own modules from other code", () => {
     expect(stageOf(frame("f", `${repo}/packages/source-databricks/src/normalise/x.ts`))).toBe("normalise");
     expect(

@@ -64,21 +64,43 @@ export interface CpuSummary {
   /** Share of the profiled wall time per stage, in percent (sums to 100, idle included). */
   readonly pct: Readonly<Record<Stage, number>>;
   readonly totalMs: number;
+  /** The functions with the most self time (idle left out), to show what a stage's share is made of. */
+  readonly top: readonly { stage: Stage; functionName: string; url: string; pct: number }[];
 }
 
+const TOP_FRAMES = 15;
+
 export function summariseCpuProfile(profile: CpuProfile): CpuSummary {
+  const nodeById = new Map(profile.nodes.map((n) => [n.id, n]));
   const stageById = new Map(profile.nodes.map((n) => [n.id, stageOf(n.callFrame)]));
   const micros = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
+  // The same function appears as many nodes (one per call path): sum them by name and script.
+  const byFunction = new Map<string, { stage: Stage; functionName: string; url: string; micros: number }>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
-    micros[stageById.get(id) ?? "other"] += delta;
+    const stage = stageById.get(id) ?? "other";
+    micros[stage] += delta;
     total += delta;
+    const frame = nodeById.get(id)?.callFrame;
+    if (!frame || stage === "idle") return;
+    const key = `${frame.functionName}@${frame.url}`;
+    const entry = byFunction.get(key) ?? {
+      stage,
+      functionName: frame.functionName,
+      url: frame.url,
+      micros: 0,
+    };
+    entry.micros += delta;
+    byFunction.set(key, entry);
   });
-  const pct = Object.fromEntries(
-    STAGES.map((s) => [s, total === 0 ? 0 : Math.round((micros[s] / total) * 1000) / 10]),
-  ) as Record<Stage, number>;
-  return { pct, totalMs: total / 1000 };
+  const percent = (us: number) => (total === 0 ? 0 : Math.round((us / total) * 1000) / 10);
+  const top = [...byFunction.values()]
+    .sort((a, b) => b.micros - a.micros)
+    .slice(0, TOP_FRAMES)
+    .map(({ micros: us, ...frame }) => ({ ...frame, pct: percent(us) }));
+  const pct = Object.fromEntries(STAGES.map((s) => [s, percent(micros[s])])) as Record<Stage, number>;
+  return { pct, totalMs: total / 1000, top };
 }
 
 export function summariseCpuProfileFile(path: string): CpuSummary {
