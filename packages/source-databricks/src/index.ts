@@ -20,6 +20,7 @@ export {
   DatabricksConnectionError,
   DatabricksSourceError,
   NoAgentTablesError,
+  NoReadableAgentTablesError,
   NoRunningWarehouseError,
   TableReadError,
 } from "./errors/errors.js";

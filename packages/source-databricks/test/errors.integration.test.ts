@@ -8,6 +8,7 @@ import {
   DatabricksConnectionError,
   type DatabricksSourceConfigInput,
   NoAgentTablesError,
+  NoReadableAgentTablesError,
   NoRunningWarehouseError,
 } from "../src/index.js";
 import { runCycle, sourceContext, summingMeter } from "./harness.js";
@@ -148,6 +149,23 @@ describe("errors a person can act on (emulator faults)", () => {
     expect(error.message).toBe(
       `No running SQL warehouse found in ${ws.host}: found Emulator Serverless (STOPPED) — start one or set warehouseId`,
     );
+  });
+
+  it("SELECT revoked on the schema: no agent table readable fails the cycle, naming the grant", async () => {
+    ws.grants.revoke(PRINCIPALS.connector, "SELECT", "workspace.default");
+    try {
+      const error = await failure();
+      expect(error).toBeInstanceOf(NoReadableAgentTablesError);
+      expect(error.class).toBe("fatal");
+      expect(error.message).toMatch(
+        /^No agent table could be read in workspace\.default: all \d+ matching table\(s\) were refused .*the service principal lacks SELECT on them$/,
+      );
+      expect(error.hint).toContain(
+        "GRANT SELECT ON SCHEMA workspace.default TO `<service_principal_id>` (missing)",
+      );
+    } finally {
+      ws.grants.grant(PRINCIPALS.connector, "SELECT", "workspace.default");
+    }
   });
 
   it("one table without SELECT is reported and skipped; the others are read", async () => {

@@ -6,6 +6,7 @@ import {
   DatabricksApiError,
   type DatabricksSourceError,
   NoAgentTablesError,
+  NoReadableAgentTablesError,
 } from "../errors/errors.js";
 import { accessDeniedFrom } from "../errors/permission-message.js";
 import type { DatabricksRestClient } from "../http/rest-client.js";
@@ -153,6 +154,9 @@ export class AgentDiscovery {
         listed.map((t) => t.name),
       );
     }
+    // Every agent table refused (typically SELECT revoked): reporting them as skipped would let the
+    // cycle end with nothing read and exit 0, which cron and Akto record as success.
+    if (tables.length === 0) throw new NoReadableAgentTablesError(`${catalog}.${schema}`, unreadable);
 
     const inScope = new Set(tables.map((t) => t.fullName.toLowerCase()));
     const agents: AgentInfo[] = [];

@@ -95,6 +95,51 @@ export class NoAgentTablesError extends DatabricksSourceError {
   }
 }
 
+/**
+ * Agent tables exist but not one of them could be read: the cycle would deliver nothing and look
+ * like a quiet hour. Almost always a missing grant, so the message names it and the hint gives the
+ * GRANT statements of the connector's setup.
+ */
+export class NoReadableAgentTablesError extends DatabricksSourceError {
+  override readonly name = "NoReadableAgentTablesError";
+  readonly class = "fatal" as const;
+  constructor(
+    readonly location: string,
+    readonly tables: readonly { readonly fullName: string; readonly error: Error }[],
+  ) {
+    const denied = tables.map((t) => t.error).filter((e) => e instanceof DatabricksAccessDeniedError);
+    const privileges = [...new Set(denied.map((e) => e.privilege).filter((p) => p !== undefined))];
+    const missing =
+      privileges.length > 0
+        ? `the service principal lacks ${privileges.join(", ")} on them`
+        : `first error: ${tables[0]?.error.message ?? "unknown"}`;
+    const shown = tables
+      .slice(0, 10)
+      .map((t) => t.fullName)
+      .join(", ");
+    const more = tables.length > 10 ? ` and ${tables.length - 10} more` : "";
+    super(
+      `No agent table could be read in ${location}: all ${tables.length} matching table(s) were refused (${shown}${more}); ${missing}`,
+      `Grant the service principal read access, as in the connector's setup: ${setupGrants(location, privileges)}. ` +
+        `Check with SHOW GRANTS ON SCHEMA ${location}.`,
+    );
+  }
+}
+
+/** The setup's GRANTs for catalog.schema, the missing privileges first. */
+function setupGrants(location: string, missing: readonly string[]): string {
+  const [catalog] = location.split(".");
+  const statements = [
+    { privilege: "SELECT", sql: grantStatement("SELECT", "schema", location) },
+    { privilege: "USE SCHEMA", sql: grantStatement("USE SCHEMA", "schema", location) },
+    { privilege: "USE CATALOG", sql: grantStatement("USE CATALOG", "catalog", catalog ?? location) },
+  ];
+  const first = statements.filter((s) => missing.includes(s.privilege));
+  const rest = statements.filter((s) => !missing.includes(s.privilege));
+  const named = first.length > 0 ? `${first.map((s) => s.sql).join("; ")} (missing)` : "";
+  return [named, ...rest.map((s) => s.sql)].filter(Boolean).join("; ");
+}
+
 export class NoRunningWarehouseError extends DatabricksSourceError {
   override readonly name = "NoRunningWarehouseError";
   readonly class = "fatal" as const;
