@@ -52,7 +52,7 @@ describe("runner logger", () => {
     });
     const engine = root.child({ pipeline: "databricks-shield" });
     const component = engine.child({ pipeline: "databricks-shield", component: "source" });
-    component.info({ rows: 1 }, "read");
+    component.info({ rows: 1, pipeline: "databricks-shield" }, "read");
     const keys = topLevelKeys(lines[0]!);
     expect(keys.filter((k) => k === "pipeline")).toHaveLength(1);
     expect(new Set(keys).size).toBe(keys.length);

@@ -12,7 +12,7 @@ import { EXIT_CODES } from "../service/exit-codes.js";
 import { createRunnerLogger } from "../service/logger.js";
 import { createRunnerMetrics } from "../service/metrics.js";
 import { PipelineService, type ServiceOutcome } from "../service/pipeline-service.js";
-import { runOutcomeLines } from "../service/run-outcome-lines.js";
+import { failureLines, oneShotSummaryLines } from "../service/run-summary.js";
 import { type Schedule, toSchedule } from "../service/schedule.js";
 import { installSignalHandlers } from "../service/signals.js";
 import { runConfigTests } from "../testing/run-config-tests.js";
@@ -199,12 +199,21 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
       removeHandlers();
     }
     display?.finish(outcome.lastSummary);
-    if (oneShot) for (const line of runOutcomeLines(outcome, deadlineSeconds)) io.stdout.write(`${line}\n`);
   } catch (error) {
     logger.error({ err: error }, "pipeline failed to start");
     io.stderr.write(`${result.secrets.scrubText((error as Error).message)}\n`);
-    return 1;
+    // The last lines of stdout are what Akto shows as the job's error: the plain-words summary.
+    for (const line of [
+      ...failureLines(error),
+      `exit code ${EXIT_CODES.failed}: the pipeline could not start`,
+    ])
+      io.stdout.write(`${result.secrets.scrubText(line)}\n`);
+    return EXIT_CODES.failed;
   }
   logger.info({ exitCode: outcome.exitCode, cycles: outcome.cycles }, "pipeline exited");
+  if (oneShot) {
+    for (const line of oneShotSummaryLines(outcome, deadlineSeconds))
+      io.stdout.write(`${result.secrets.scrubText(line)}\n`);
+  }
   return outcome.exitCode;
 }

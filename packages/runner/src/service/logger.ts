@@ -43,27 +43,39 @@ export function createRunnerLogger(options: RunnerLoggerOptions = {}): Logger & 
       level: options.level ?? "info",
       base: { pid: process.pid },
       redact: { paths, censor: "***" },
-      // pino reads `hooks.logMethod` off whatever is given: no hooks means leaving the key out.
-      ...(secrets
-        ? {
-            hooks: {
-              logMethod(args, method) {
-                const cleaned = args.map((a) => (typeof a === "string" ? secrets.scrubText(a) : a));
-                const [first] = cleaned;
-                if (first && typeof first === "object" && !(first instanceof Error)) {
-                  cleaned[0] = JSON.parse(secrets.scrubText(safeStringify(first))) as object;
-                }
-                method.apply(this, cleaned as Parameters<typeof method>);
-              },
-            },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = secrets
+            ? args.map((a) => (typeof a === "string" ? secrets.scrubText(a) : a))
+            : [...args];
+          const [first] = cleaned;
+          if (first && typeof first === "object" && !(first instanceof Error)) {
+            const fields = secrets
+              ? (JSON.parse(secrets.scrubText(safeStringify(first))) as Record<string, unknown>)
+              : (first as Record<string, unknown>);
+            cleaned[0] = withoutBoundFields(fields, this.bindings());
           }
-        : {}),
+          method.apply(this, cleaned as Parameters<typeof method>);
+        },
+      },
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError, error: serializeError },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
   return withDedupedChildren(logger, logger.child(options.bindings ?? {})) as Logger & pino.Logger;
+}
+
+/** A logged object's fields that repeat a binding with the same value would print the key twice. */
+function withoutBoundFields(fields: Record<string, unknown>, bound: pino.Bindings): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    if (key in bound && bound[key] === fields[key]) {
+      out ??= { ...fields };
+      delete out[key];
+    }
+  }
+  return out ?? fields;
 }
 
 /** `child()` of `logger` and of its descendants: one child of `root` with all bindings merged, later ones winning. */
