@@ -88,6 +88,15 @@ describe("databricks-shield -once when it cannot read", () => {
     }
   }, 120_000);
 
+  it("no table matches the prefix: exit 1 with the prefix hint", async () => {
+    const run = await once("no-match", { DATABRICKS_PREFIX: "nothing_matches_" });
+    expect(run.code, run.tail).toBe(1);
+    expect(run.tail).toContain(
+      "failed: No agent tables matched prefix 'nothing_matches_' in workspace.default",
+    );
+    expect(run.tail).toMatch(/what to do: .*DATABRICKS_PREFIX is not filtering out every table/);
+  }, 120_000);
+
   it("readable again: exit 0 and the summary says so", async () => {
     const run = await once("ok");
     expect(run.code, run.tail).toBe(0);
