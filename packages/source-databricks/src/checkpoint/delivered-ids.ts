@@ -76,7 +76,7 @@ export class DeliveredIds {
   private readonly buckets = new Map<number, Bucket>();
   /** Buckets dropped since the last durable write → their stored part count (to delete). */
   private readonly removed = new Map<number, number>();
-  private readonly pending = new Map<string, number>();
+  private pending = new Map<string, number>();
   private logs: IdLog[] = [];
   private open: { ids: string[]; times: number[] } = { ids: [], times: [] };
   private seq = 0;
@@ -217,10 +217,11 @@ export class DeliveredIds {
    * the window has been read. O(1): the ids stay here, the position only names how far they go.
    */
   position(scannedUntil: number): IncrementalPosition {
-    const log: IdLog = { seq: ++this.seq, ...this.open, scannedUntil };
-    this.logs.push(log);
+    const seq = ++this.seq;
+    this.logs.push({ seq, ...this.open, scannedUntil });
     this.open = { ids: [], times: [] };
-    return { checkpointWrites: () => this.writesUpTo(log.seq) };
+    // Only the number: the engine keeps positions until their chunks are done, the ids stay here.
+    return { checkpointWrites: () => this.writesUpTo(seq) };
   }
 
   /** Drops buckets that ended before the window start: the next query cannot return their rows. */
@@ -243,6 +244,8 @@ export class DeliveredIds {
       // Positions of one cycle only move forward; max() keeps an earlier cycle's further reach.
       this.committedScan = Math.max(this.committedScan ?? log.scannedUntil, log.scannedUntil);
     }
+    // A Map keeps its grown table after deletes: start afresh once nothing is pending.
+    if (this.pending.size === 0) this.pending = new Map();
     this.enforceBound();
     return this.writes();
   }
