@@ -62,8 +62,8 @@ describe("runner logger", () => {
   it("keeps the level of the parent and of explicit child options", () => {
     const { lines, destination } = capture();
     const root = createRunnerLogger({ destination, level: "warn" });
-    root.child({ a: 1 }).info("hidden");
-    root.child({ a: 1 }, { level: "debug" }).debug("shown");
+    root.child({ a: 1 }).info({}, "hidden");
+    root.child({ a: 1 }, { level: "debug" }).debug({}, "shown");
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(["shown"]);
   });
 

@@ -156,7 +156,7 @@ describe("errors a person can act on (emulator faults)", () => {
     try {
       const error = await failure();
       expect(error).toBeInstanceOf(NoReadableAgentTablesError);
-      expect(error.class).toBe("fatal");
+      expect((error as NoReadableAgentTablesError).class).toBe("fatal");
       expect(error.message).toMatch(
         /^No agent table could be read in workspace\.default: all \d+ matching table\(s\) were refused .*the service principal lacks SELECT on them$/,
       );
