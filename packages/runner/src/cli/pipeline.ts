@@ -8,6 +8,7 @@ import {
   testCommand,
   validateCommand,
 } from "./commands.js";
+import { tuneGarbageCollection } from "./gc-tuning.js";
 import { isEntryScript, runAsProcess } from "./run-as-process.js";
 import { wantedComponents } from "./wanted-components.js";
 
@@ -108,5 +109,7 @@ function parsePort(value: string): number {
   return port;
 }
 
-if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/))
+if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/)) {
+  tuneGarbageCollection();
   runAsProcess(pipelineProgram, process.argv, wantedComponents(process.argv));
+}
