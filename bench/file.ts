@@ -33,12 +33,12 @@ const SAMPLE_EVERY_MS = 100;
 const MAX_RUN_MS = 600_000;
 const MB = 2 ** 20;
 /**
- * V8 grows the old space to ~4× what survived the last full collection before it collects again,
- * and promotes every message that outlives two scavenges (all of them, while they wait for the
- * sink's fsync): the live heap of this run is ~35 MB, yet the heap reaches ~150 MB. These limits
- * make V8 collect sooner. They cannot be set from inside the process (v8.setFlagsFromString does
- * not move heap limits once the heap exists), so they are the operator's NODE_OPTIONS; 128 MB of
- * old space leaves room for the default in-flight budget of 10,000 messages of a few KiB.
+ * The CLI already keeps V8's old space near the live heap (packages/runner/src/cli/gc-tuning.ts).
+ * What it cannot change from inside the process are the heap limits, fixed when the heap is
+ * created (v8.setFlagsFromString does not move them): the young generation (up to 3 × 16 MB
+ * semi-spaces) and the old-space cap. These are what an operator of a small container would add
+ * in NODE_OPTIONS; 128 MB of old space leaves room for the default in-flight budget of 10,000
+ * messages of a few KiB (a budget of large messages needs a larger cap, or the run fails with OOM).
  */
 const SMALL_HEAP_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=128"];
 
