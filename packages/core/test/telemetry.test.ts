@@ -97,6 +97,33 @@ describe("telemetry", () => {
     await pipeline.close();
   });
 
+  it("counts a source error under the class it declares (a rejected credential is fatal, not retryable)", async () => {
+    const failing = {
+      type: "failing",
+      // biome-ignore lint/correctness/useYield: the source fails before producing anything
+      async *read(): AsyncGenerator<never> {
+        throw Object.assign(new Error("Authentication failed"), { class: "fatal" });
+      },
+    };
+    const pipeline = new Pipeline({
+      source: failing,
+      sinks: [{ id: "out", sink: new MemorySink() }],
+      deadLetter: new MemorySink(),
+      meterProvider,
+    });
+    await pipeline.open();
+    await expect(pipeline.runCycle()).rejects.toThrow("Authentication failed");
+    const metrics = await collect();
+    const source = { component_id: "source", component_kind: "source", component_type: "failing" };
+    expect(
+      value(metrics, "component_errors_total", { ...source, stage: "source", error_class: "fatal" }),
+    ).toBe(1);
+    expect(
+      value(metrics, "component_errors_total", { ...source, stage: "source", error_class: "retryable" }),
+    ).toBeUndefined();
+    await pipeline.close();
+  });
+
   it("reports in-flight events and bytes while a sink holds them, and counts retries", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {

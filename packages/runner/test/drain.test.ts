@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { FileCheckpointStore } from "@pipekit/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, scratchDir, spawnCli, TEST_PLUGIN, waitFor, yaml } from "./helpers.js";
 
@@ -51,8 +52,9 @@ describe("graceful drain of a running pipeline", () => {
     const written = linesOf(out).map((l) => l.value.n);
     expect(written.length).toBeLessThan(40); // it really stopped early
     expect(written).toEqual([...written.keys()]); // in order, no gaps
-    const committed = JSON.parse(readFileSync(checkpoints, "utf8")) as { numbers: number };
-    expect(committed.numbers).toBe(written[written.length - 1]); // everything acked is committed
+    // Read the file as a restarted process would.
+    const committed = await new FileCheckpointStore(checkpoints).load("numbers");
+    expect(committed).toBe(written[written.length - 1]); // everything acked is committed
     expect(stdout).toContain('"msg":"drained"');
 
     const rerun = await runCli(["run", "--once", file]);

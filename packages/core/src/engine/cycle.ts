@@ -476,8 +476,11 @@ export class Cycle implements DeliveryHost {
     }
     if (this.signal.aborted) return; // the source gave up because we asked it to
     this.sourceError = error;
-    this.metrics.error(this.setup.source.attrs, "source", "retryable");
-    this.noteError({ stage: "source", component: this.setup.source.id, error, errorClass: "retryable" });
+    // A source error may declare its class (`class: "fatal"` for rejected credentials…): count it so.
+    const declared = (error as { class?: unknown } | null)?.class;
+    const errorClass = declared === "fatal" || declared === "poison" ? declared : "retryable";
+    this.metrics.error(this.setup.source.attrs, "source", errorClass);
+    this.noteError({ stage: "source", component: this.setup.source.id, error, errorClass });
     this.logger.error({ err: error }, "source failed; draining what was already read");
   }
 
