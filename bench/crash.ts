@@ -11,7 +11,7 @@ export async function run(): Promise<Record<string, number>> {
   try {
     const stack = await startE2eStack({ kafkaBootstrap: broker.bootstrap, rowsPerTable: 300, seed: 11 });
     try {
-      const report = await runCrashTrials(stack, { trials: 20, seed: 20_240_611 });
+      const report = await runCrashTrials(stack, { trials: 100, seed: 20_240_611 });
       const missing = report.missingAtEnd.kafka.length + report.missingAtEnd.akto.length;
       return {
         crashTrials: report.trials.length,
