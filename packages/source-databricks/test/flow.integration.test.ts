@@ -47,6 +47,17 @@ async function setup(options: { tokenTtlSeconds?: number; tableConcurrency: numb
   return { ws, source, expected, iterator, store };
 }
 
+/**
+ * The next chunk that carries rows: a table read for the first time starts with an empty chunk
+ * whose position records the window start (see docs/checkpoints.md).
+ */
+async function nextWithRows(iterator: AsyncIterator<SourceChunk>): Promise<IteratorResult<SourceChunk>> {
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done || next.value.messages.length > 0 || next.value.rejected?.length) return next;
+  }
+}
+
 async function drain(iterator: AsyncIterator<SourceChunk>, into: string[]): Promise<void> {
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     into.push(...next.value.messages.map((m) => m.id));
@@ -57,7 +68,7 @@ describe("tokens during a cycle", () => {
   it("refreshes a token that expires mid-cycle without losing or repeating rows", async () => {
     const { ws, expected, iterator } = await setup({ tokenTtlSeconds: 2, tableConcurrency: 1, chunkRows: 4 });
     const ids: string[] = [];
-    const first = await iterator.next();
+    const first = await nextWithRows(iterator);
     ids.push(...(first.value as SourceChunk).messages.map((m) => m.id));
     const issuedBefore = ws.tokens.issued.length;
     const firstExpiry = ws.tokens.issued[0]!.exp * 1000;
@@ -70,7 +81,7 @@ describe("tokens during a cycle", () => {
   it("replaces a token the warehouse rejects mid-result-set and carries on from the same row", async () => {
     const { ws, expected, iterator } = await setup({ tableConcurrency: 1, chunkRows: 4 });
     const ids: string[] = [];
-    const first = await iterator.next();
+    const first = await nextWithRows(iterator);
     ids.push(...(first.value as SourceChunk).messages.map((m) => m.id));
     const issuedBefore = ws.tokens.issued.length;
     ws.faults.inject({ type: "invalid-token", pathPrefix: ws.httpPath, count: 1 });
@@ -85,7 +96,7 @@ describe("warehouse failures mid-table", () => {
   it("reads the window again after a fetch fails, emitting every row exactly once", async () => {
     const { ws, source, expected, iterator } = await setup({ tableConcurrency: 1, chunkRows: 4 });
     const ids: string[] = [];
-    const first = await iterator.next();
+    const first = await nextWithRows(iterator);
     ids.push(...(first.value as SourceChunk).messages.map((m) => m.id));
     // The next Thrift call of this result set dies with the connection (a fetch: it is not repeated).
     ws.faults.inject({ type: "connection-reset", pathPrefix: ws.httpPath, count: 1 });
@@ -102,7 +113,7 @@ describe("warehouse failures mid-table", () => {
 describe("backpressure", () => {
   it("holds at most one fetched chunk beyond what was pulled when downstream stalls", async () => {
     const { ws, source, expected, iterator } = await setup({ tableConcurrency: 3, chunkRows: 5 });
-    const first = await iterator.next();
+    const first = await nextWithRows(iterator);
     expect(first.done).toBe(false);
     const rowsRead = () => source.lastCycle!.tables.reduce((n, t) => n + t.rowsRead, 0);
     // The one read-ahead lands…

@@ -448,6 +448,9 @@ export class Cycle implements DeliveryHost {
           ended = true;
           break;
         }
+        // A chunk is admitted only once it fits: what is delivered and not yet committed (all a crash
+        // can make a restart send again) then never exceeds the budget; memory is budget + this chunk.
+        await this.waitToFit(next.value);
         if (this.stopping) {
           // Read but never admitted: not acknowledged, so the source will deliver it again.
           this.abandoned += next.value.messages.length;
@@ -482,6 +485,19 @@ export class Cycle implements DeliveryHost {
     this.metrics.error(this.setup.source.attrs, "source", errorClass);
     this.noteError({ stage: "source", component: this.setup.source.id, error, errorClass });
     this.logger.error({ err: error }, "source failed; draining what was already read");
+  }
+
+  private async waitToFit(chunk: SourceChunk): Promise<void> {
+    const count = chunk.messages.length + (chunk.rejected?.length ?? 0);
+    if (count === 0) return;
+    let bytes = 0;
+    for (const m of chunk.messages) bytes += m.sizeBytes;
+    for (const r of chunk.rejected ?? []) bytes += r.message.sizeBytes;
+    while (!this.stopping && !this.budget.fits(count, bytes)) {
+      this.freeHeldBudget();
+      if (this.budget.fits(count, bytes)) return;
+      await this.budget.waitForRoom();
+    }
   }
 
   private admit(chunk: SourceChunk): Promise<void> | undefined {

@@ -31,6 +31,17 @@ export class InFlightBudget {
     );
   }
 
+  /**
+   * Whether a chunk of this size can be admitted without going over the limits (always, when nothing
+   * is in flight or held: a chunk larger than the whole budget must still pass, alone).
+   */
+  fits(messages: number, bytes: number): boolean {
+    const used = this.messages + this.heldMessages;
+    const usedBytes = this.bytes + this.heldBytes;
+    if (used === 0 && usedBytes === 0) return true;
+    return used + messages <= this.limits.maxMessages && usedBytes + bytes <= this.limits.maxBytes;
+  }
+
   /** Acknowledged messages move from in flight to held (no room yet: their commit is not durable). */
   hold(messages: number, bytes: number): void {
     this.heldMessages += messages;
