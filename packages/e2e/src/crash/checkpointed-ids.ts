@@ -22,7 +22,9 @@ export async function checkpointedIds(path: string, candidates: Iterable<string>
       logger: silentLogger,
     });
     if (state.floor !== null) {
-      throw new Error(`checkpoint of ${table} has a floor: its byte bound was hit, ids below it are not tracked`);
+      throw new Error(
+        `checkpoint of ${table} has a floor: its byte bound was hit, ids below it are not tracked`,
+      );
     }
     states.push(state);
   }

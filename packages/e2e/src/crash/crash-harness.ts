@@ -60,6 +60,8 @@ export interface CrashReport {
   /** The largest un-committed window (per sink) seen right after a kill. */
   readonly maxUncommittedAtKill: number;
   readonly duplicateBoundPerCrash: number;
+  /** Sum over the trials of what each run delivered and left uncommitted: every re-send must be one of these. */
+  readonly uncommittedAtKills: { readonly kafka: number; readonly akto: number };
   readonly expected: number;
   readonly durationMs: number;
 }
@@ -76,15 +78,15 @@ export const CRASH_TUNING: PipelineTuning = {
 
 /**
  * What one crash may leave delivered to a sink but not committed (so the restart sends it again):
- * the engine keeps a message's in-flight budget until the checkpoint covering it is durable, so
- * read-and-not-yet-committed work never exceeds the budget plus the one chunk admitted while there
- * was still room. (Before budgets were held to durability, acknowledged messages left the budget
+ * the engine keeps a message's in-flight budget until the checkpoint covering it is durable and
+ * admits a chunk only once it fits, so delivered-and-not-yet-committed work never exceeds the
+ * budget. (A restart may still re-send more than that at once: what an earlier kill left uncommitted
+ * in a table the next run did not reach comes along; every re-send is one such id, which is what the
+ * suite checks with `uncommittedAtKills`.) (Before budgets were held to durability, acknowledged messages left the budget
  * ahead of their commit and up to 318 were measured with CRASH_TUNING against a budget of 100.)
  */
 export function duplicateBoundPerCrash(t: PipelineTuning): number {
-  const chunk = t.chunkRows ?? 2000;
-  const budget = t.budgetMessages ?? 10_000;
-  return budget + chunk;
+  return t.budgetMessages ?? 10_000;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
   try {
     const trials: TrialResult[] = [];
     let previous = { kafka: 0, akto: 0 };
+    let before: DeliveredCounts = { kafka: new Map(), akto: new Map() };
     for (let index = 0; index < options.trials; index++) {
       const plan = planFor(index, random);
       const table = stack.payloadTables[index % stack.payloadTables.length]!;
@@ -123,7 +126,8 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
       const exit = await run.exited;
       const atMs = Date.now() - spawnedAt;
 
-      const check = await checkSinks(stack, tail);
+      const check = await checkSinks(stack, tail, before);
+      before = check.counts;
       const dup = {
         kafka: check.kafkaIds.length - new Set(check.kafkaIds).size,
         akto: check.aktoIds.length - new Set(check.aktoIds).size,
@@ -155,7 +159,7 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
       runTimeoutMs,
       "final run",
     );
-    const check = await checkSinks(stack, tail);
+    const check = await checkSinks(stack, tail, before);
     const kafka = new Set(check.kafkaIds);
     const akto = new Set(check.aktoIds);
     const expected = stack.expectedIds();
@@ -186,6 +190,10 @@ export async function runCrashTrials(stack: E2eStack, options: CrashHarnessOptio
         ...trials.map((t) => Math.max(t.newDuplicates.kafka, t.newDuplicates.akto)),
       ),
       maxUncommittedAtKill: Math.max(...trials.map((t) => Math.max(t.uncommitted.kafka, t.uncommitted.akto))),
+      uncommittedAtKills: {
+        kafka: trials.reduce((n, t) => n + t.uncommitted.kafka, 0),
+        akto: trials.reduce((n, t) => n + t.uncommitted.akto, 0),
+      },
       duplicateBoundPerCrash: bound,
       expected: expected.length,
       durationMs: Date.now() - started,
@@ -240,14 +248,32 @@ async function killAt(
   return true;
 }
 
+/** How many times each id has arrived in each sink so far. */
+interface DeliveredCounts {
+  readonly kafka: ReadonlyMap<string, number>;
+  readonly akto: ReadonlyMap<string, number>;
+}
+
 interface SinkCheck {
   readonly kafkaIds: string[];
   readonly aktoIds: string[];
   readonly lost: { kafka: string[]; akto: string[] };
+  /** Delivered during this run and not covered by the checkpoint: what the restart sends again. */
   readonly uncommitted: { kafka: number; akto: number };
+  readonly counts: DeliveredCounts;
 }
 
-async function checkSinks(stack: E2eStack, tail: KafkaTopicTail): Promise<SinkCheck> {
+function countIds(ids: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
+}
+
+async function checkSinks(
+  stack: E2eStack,
+  tail: KafkaTopicTail,
+  before: DeliveredCounts,
+): Promise<SinkCheck> {
   await tail.catchUp();
   const kafkaIds = executionIds(tail.values);
   const aktoIds = executionIds(stack.akto.records);
@@ -261,16 +287,18 @@ async function checkSinks(stack: E2eStack, tail: KafkaTopicTail): Promise<SinkCh
     ...deadLettered,
     ...(await emulatorIds(stack)),
   ]);
-  const uncommitted = {
-    kafka: [...inKafka].filter((id) => !checkpointed.has(id)).length,
-    akto: [...inAkto].filter((id) => !checkpointed.has(id)).length,
-  };
+  const counts = { kafka: countIds(kafkaIds), akto: countIds(aktoIds) };
+  // Only what this run delivered: rows an earlier kill left uncommitted and this run did not reach
+  // yet (another table) were counted against that earlier crash.
+  const thisRun = (now: Map<string, number>, then: ReadonlyMap<string, number>) =>
+    [...now].filter(([id, n]) => n > (then.get(id) ?? 0) && !checkpointed.has(id)).length;
+  const uncommitted = { kafka: thisRun(counts.kafka, before.kafka), akto: thisRun(counts.akto, before.akto) };
   for (const id of checkpointed) {
     if (deadLettered.has(id)) continue;
     if (!inKafka.has(id)) lost.kafka.push(id);
     if (!inAkto.has(id)) lost.akto.push(id);
   }
-  return { kafkaIds, aktoIds, lost, uncommitted };
+  return { kafkaIds, aktoIds, lost, uncommitted, counts };
 }
 
 /** Every request id the workspace emulator's payload tables hold now (seeded and inserted since). */
