@@ -97,6 +97,19 @@ describe("databricks-shield -once when it cannot read", () => {
     expect(run.tail).toMatch(/what to do: .*DATABRICKS_PREFIX is not filtering out every table/);
   }, 120_000);
 
+  it("no running SQL warehouse: exit 1 naming the warehouse and its state, with the hint", async () => {
+    ws.faults.stopWarehouse();
+    try {
+      const run = await once("no-warehouse");
+      expect(run.code, run.tail).toBe(1);
+      expect(run.tail).toMatch(/^failed: No running SQL warehouse found in .*\(STOPPED\)/m);
+      expect(run.tail).toContain("what to do: Start a SQL warehouse in the workspace (or enable auto-start)");
+      expect(run.plain.filter((l) => l.startsWith("what to do:"))).toHaveLength(1);
+    } finally {
+      ws.faults.startWarehouse();
+    }
+  }, 120_000);
+
   it("readable again: exit 0 and the summary says so", async () => {
     const run = await once("ok");
     expect(run.code, run.tail).toBe(0);
