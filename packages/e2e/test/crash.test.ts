@@ -21,7 +21,14 @@ describe("crash recovery: SIGKILL the runner at random points, restart, nothing 
     timeout: 300_000,
   }, async () => {
     const lines: string[] = [];
-    const report = await runCrashTrials(stack, { trials: 20, seed: 20_240_611, log: (l) => lines.push(l) });
+    // Enough new rows per trial that a run is still busy when its seeded kill point comes (commits are
+    // coalesced and cheap now, so runs finish sooner than they used to).
+    const report = await runCrashTrials(stack, {
+      trials: 20,
+      seed: 20_240_611,
+      rowsPerTrial: 100,
+      log: (l) => lines.push(l),
+    });
     const context = lines.join("\n");
 
     expect(report.trials).toHaveLength(20);
