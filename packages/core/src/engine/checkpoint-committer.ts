@@ -47,11 +47,6 @@ export class CheckpointCommitter {
     return { commits: this.commits, keys: this.committedKeys.size };
   }
 
-  /** Positions scheduled but not yet written (e.g. to decide whether a flush would free anything). */
-  get pendingKeys(): number {
-    return this.pending.size;
-  }
-
   /** True while a position waits to be written or a write runs. */
   get busy(): boolean {
     return this.pending.size > 0 || this.running !== undefined;
