@@ -43,9 +43,11 @@ const DESCRIPTIONS: Record<string, string> = {
   crashDuplicateBoundPerCrash: "bound asserted on that window (in-flight budget + checkpoint spacing)",
   e2eRecordsPerSec: "end to end Akto records/s into Kafka (one per execution plus one per tool call)",
   e2eRows: "rows delivered or dead-lettered in the end-to-end run (1,000,000 when complete)",
-  e2eComplete: "1 when all 1,000,000 rows went through; 0 when the 330 s cap stopped the run",
+  e2eComplete: "1 when all 1,000,000 rows went through; 0 when the 540 s cap stopped the run",
   e2eDeadLettered: "rows dead-lettered in the end-to-end run (the seeded malformed rows)",
   e2eSeconds: "wall time of the end-to-end run (open → all acknowledged)",
+  e2eCpuMsPer1kRows:
+    "CPU ms (user + system, all threads) of the pipeline process per 1,000 rows: its cost, steadier than a rate on a shared machine",
   e2eBaselineRssMB: "RSS of the end-to-end pipeline process before it opened (baseline)",
   throttledRecordsPerSec: "the throttled Kafka sink's target rate (10% of e2eRecordsPerSec)",
   throttledActualRecordsPerSec: "records/s the throttled run actually delivered",

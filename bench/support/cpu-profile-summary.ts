@@ -39,13 +39,13 @@ export interface CpuProfile {
 const RULES: readonly [Stage, (f: CallFrame) => boolean][] = [
   ["gc", (f) => f.functionName === "(garbage collector)"],
   ["idle", (f) => f.functionName === "(idle)" || f.functionName === "(program)"],
-  ["normalise", (f) => f.url.includes("packages/source-databricks/src/normalise")],
+  ["normalise", (f) => /packages\/source-databricks\/(src|dist)\/normalise/.test(f.url)],
   [
     "sourceDecode",
     (f) => /packages\/source-databricks\/|@databricks[/+]sql|\/thrift\/|lz4|apache-arrow/.test(f.url),
   ],
   ["redact", (f) => f.url.includes("packages/redact/")],
-  ["map", (f) => f.url.includes("packages/sink-akto/src/mapping")],
+  ["map", (f) => /packages\/sink-akto\/(src|dist)\/mapping/.test(f.url)],
   [
     "encode",
     // JSON.stringify is a builtin: its frame has no url, only the name.

@@ -40,6 +40,8 @@ export interface E2eResult {
   readonly deadLettered: number;
   readonly sent: number;
   readonly seconds: number;
+  /** CPU time (user + system, all threads) of this process from open to the end of the run. */
+  readonly cpuSeconds: number;
   readonly baselineRssMB: number;
   readonly peakRssMB: number;
   /** Peak RSS over the RSS_MARK_WINDOW_MS before each requested mark. */
@@ -130,6 +132,7 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
   const baselineRss = process.memoryUsage.rss();
   const samples: { at: number; rss: number }[] = [];
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const sample = () => samples.push({ at: performance.now() - started, rss: process.memoryUsage.rss() });
   const sampler = setInterval(sample, SAMPLE_EVERY_MS);
   const progress = setInterval(() => {
@@ -149,6 +152,7 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
     const report = await cycle;
     sample();
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
     const peakIn = (from: number, to: number) =>
       samples.filter((s) => s.at >= from && s.at <= to).reduce((m, s) => Math.max(m, s.rss), 0) / MB;
     return {
@@ -158,6 +162,7 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
       deadLetterReasons: Object.fromEntries([...deadLetters.reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)),
       sent: report.sent.kafka ?? 0,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       baselineRssMB: baselineRss / MB,
       peakRssMB: peakIn(0, Number.POSITIVE_INFINITY),
       rssAtMarksMB: (job.rssMarksMs ?? []).map((mark) => peakIn(mark - RSS_MARK_WINDOW_MS, mark)),

@@ -32,10 +32,17 @@ export class Origin {
    * the in-flight budget but never acknowledged, so no checkpoint passes it and a later cycle reads it again.
    */
   left = false;
+  /**
+   * Only the source message's size is kept, not the message: an execution's outputs can wait in a
+   * sink's batch for seconds, and the source value (raw request and response) must not wait with them.
+   */
+  readonly sizeBytes: number;
   constructor(
     readonly chunk: ChunkState,
-    readonly message: Message,
-  ) {}
+    message: Message,
+  ) {
+    this.sizeBytes = message.sizeBytes;
+  }
 }
 
 /**

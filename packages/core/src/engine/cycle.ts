@@ -321,7 +321,7 @@ export class Cycle implements DeliveryHost {
   ack(origin: Origin): void {
     if (this.finished) return;
     if (--origin.remaining > 0) return;
-    const size = origin.message.sizeBytes;
+    const size = origin.sizeBytes;
     if (origin.left) {
       // Never acknowledged: its chunk stays pending, so no checkpoint of its key passes it.
       this.budget.release(1, size);

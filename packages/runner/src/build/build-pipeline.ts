@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
-import { clusterSource, type KafkaCluster } from "@pipekit/cluster-kafka";
+import type { KafkaCluster } from "@pipekit/cluster-kafka";
 import type { CheckpointStore, HealthStatus, Logger, Sink, Source, Transform } from "@pipekit/core";
 import { clusterEngine } from "../cluster/cluster-engine.js";
-import { createRunnerCluster } from "../cluster/runner-cluster.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";
 import type { Readiness } from "../service/http-server.js";
@@ -32,7 +31,11 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
   const { config, baseDir } = pipeline;
   const checkpointPath = config.checkpoints?.path ? resolve(baseDir, config.checkpoints.path) : undefined;
   // In a cluster, Kafka assigns the tables and holds the checkpoints (see @pipekit/cluster-kafka).
-  const cluster = config.cluster ? createRunnerCluster(config.cluster, deps) : undefined;
+  // Loaded only for a cluster config: kafkajs and the cluster code are ~20 MB of a small pipeline's RSS.
+  const clusterKafka = config.cluster ? await import("@pipekit/cluster-kafka") : undefined;
+  const cluster = config.cluster
+    ? (await import("../cluster/runner-cluster.js")).createRunnerCluster(config.cluster, deps)
+    : undefined;
   const checkpointStore: CheckpointStore | undefined =
     cluster?.checkpointStore ?? (checkpointPath ? createFileCheckpointStore(checkpointPath) : undefined);
   const componentDeps = {
@@ -84,7 +87,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
   }
   const unwrapped = source;
   const cycleSummary = (): Readonly<Record<string, number>> => unwrapped.cycleSummary?.() ?? {};
-  if (cluster) source = clusterSource(source, cluster);
+  if (cluster && clusterKafka) source = clusterKafka.clusterSource(source, cluster);
   if (deps.progress) source = deps.progress.wrapSource(source);
 
   const pipelineEngine = createEngine({

@@ -15,7 +15,6 @@ import { PipelineService, type ServiceOutcome } from "../service/pipeline-servic
 import { failureLines, oneShotSummaryLines } from "../service/run-summary.js";
 import { type Schedule, toSchedule } from "../service/schedule.js";
 import { installSignalHandlers } from "../service/signals.js";
-import { runConfigTests } from "../testing/run-config-tests.js";
 
 /** Where command output goes; tests and embedding programs pass their own. */
 export interface CommandIo {
@@ -55,6 +54,8 @@ export async function testCommand(file: string, io: CommandIo): Promise<number> 
     return 1;
   }
   const logger = createRunnerLogger({ level: "warn", secrets: result.secrets, destination: process.stderr });
+  // Loaded on demand: its diff printer (jest-diff) costs every other command ~10 MB of RSS.
+  const { runConfigTests } = await import("../testing/run-config-tests.js");
   const results = await runConfigTests(result.pipeline, logger);
   if (results.length === 0) {
     io.stdout.write(`${file}: no tests (add a \`tests:\` list beside the pipeline)\n`);
