@@ -37,6 +37,7 @@ export {
 export type { ComponentContext, HealthStatus, Logger } from "./contracts/context.js";
 export {
   createMessage,
+  deriveEncodedMessage,
   deriveMessage,
   type EncodedValue,
   encodedJson,

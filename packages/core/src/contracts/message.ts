@@ -108,6 +108,32 @@ function frozenMessage<T>(
 }
 
 /**
+ * A message that keeps its value only as the encoded JSON text: reading `value` parses that text
+ * (each read a fresh copy). For values made to be sent, such as Akto records: sinks send `encoded`
+ * and never read `value`, and keeping both the object and its text doubled the memory of every
+ * record waiting for a slow destination.
+ */
+export function deriveEncodedMessage<T>(
+  parent: Message<unknown>,
+  encoded: EncodedValue,
+  changes: { id?: string; meta?: MessageMeta } = {},
+): Message<T> {
+  const message = {
+    id: changes.id ?? parent.id,
+    meta: Object.freeze({ ...parent.meta, ...changes.meta }),
+    sizeBytes: encoded.bytes,
+    encoded,
+  };
+  Object.defineProperty(message, "value", { enumerable: true, get: parseEncoded });
+  return Object.freeze(message) as unknown as Message<T>;
+}
+
+/** One getter shared by every encoded-only message (no closure per message). */
+function parseEncoded(this: { readonly encoded: EncodedValue }): unknown {
+  return JSON.parse(this.encoded.text);
+}
+
+/**
  * A new message carrying the same id (unless given) and merged metadata.
  *
  * Sizing never serialises the value: this runs once per message per transform, and stringifying

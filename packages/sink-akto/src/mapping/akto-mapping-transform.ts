@@ -1,7 +1,7 @@
 import { type AgentExecution, agentExecutionIssues } from "@pipekit/agent-execution";
 import {
   type ComponentContext,
-  deriveMessage,
+  deriveEncodedMessage,
   type Message,
   PoisonError,
   type Transform,
@@ -52,10 +52,10 @@ export function aktoMappingTransform(
             "Akto record payload truncated to fit Akto's size limits",
           );
         }
-        return deriveMessage(message, mapped.record, {
+        // The record travels as its JSON text only (`value` parses it when read): see deriveEncodedMessage.
+        return deriveEncodedMessage<AktoRecord>(message, mapped.encoded, {
           id: mapped.id,
           meta: { aktoRecordKind: mapped.kind, truncated: mapped.truncated },
-          encoded: mapped.encoded,
         });
       });
     },

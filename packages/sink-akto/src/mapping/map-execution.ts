@@ -198,9 +198,10 @@ function fitToLimits(id: string, kind: MappedAktoRecord["kind"], record: AktoRec
     }
   }
   const truncated = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined);
-  const final = record;
   const encoded = encodedJson(text, (maxBytes) => {
-    const fitted = fitRecordToBytes(final, text, bytes, maxBytes);
+    // Parsed again here (records too large for a destination are rare) so that the closure holds
+    // only the text: a record waiting in a sink's queue must not keep its object form alive too.
+    const fitted = fitRecordToBytes(JSON.parse(text) as AktoRecord, text, bytes, maxBytes);
     if (fitted === undefined) return undefined;
     const cut = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined || fitted.removed[f] !== undefined);
     return { text: fitted.text, bytes: fitted.bytes, truncated: cut };
