@@ -51,6 +51,26 @@ describe("the cluster: block", () => {
     expect(lines.join("\n")).toMatch(/cluster\.session_timeout_ms/);
   });
 
+  it("takes the Kafka sink's ssl and sasl settings, passed on as they are", async () => {
+    const { result } = await validate(
+      `${base}cluster:\n  brokers: ["k:9093"]\n  group: shield\n  ssl: { ca: PEM, rejectUnauthorized: false }\n  sasl: { mechanism: scram-sha-512, username: u, password: pw-1234 }\n`,
+    );
+    expect(result.issues).toEqual([]);
+    expect(toClusterOptions(result.pipeline!.config.cluster!)).toMatchObject({
+      ssl: { ca: "PEM", rejectUnauthorized: false },
+      sasl: { mechanism: "scram-sha-512", username: "u", password: "pw-1234" },
+    });
+  });
+
+  it("names the SASL mechanisms it accepts when given another", async () => {
+    const { lines } = await validate(
+      `${base}cluster:\n  brokers: ["k:9093"]\n  group: shield\n  sasl: { mechanism: gssapi, username: u, password: p }\n`,
+    );
+    expect(lines.join("\n")).toMatch(
+      /cluster\.sasl\.mechanism: expected one of plain, scram-sha-256, scram-sha-512/,
+    );
+  });
+
   it("refuses a checkpoint file next to it (checkpoints live in Kafka in a cluster)", async () => {
     const { lines } = await validate(
       `${base}checkpoints: { path: ./c.json }\ncluster:\n  brokers: ["127.0.0.1:9092"]\n  group: shield\n`,

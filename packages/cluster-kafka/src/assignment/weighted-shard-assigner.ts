@@ -1,5 +1,5 @@
+import { AssignerProtocol } from "@pipekit/kafka-connection";
 import type { PartitionAssigner } from "kafkajs";
-import { AssignerProtocol } from "../kafka/kafkajs-runtime.js";
 import { balanceShards } from "./balance-shards.js";
 
 export const WEIGHTED_ASSIGNER_NAME = "PipekitWeightedShards";

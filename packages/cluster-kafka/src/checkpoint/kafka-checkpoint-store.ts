@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type CheckpointStore, type Logger, RetryableError, silentLogger } from "@pipekit/core";
+import { CompressionTypes, Partitioners } from "@pipekit/kafka-connection";
 import type { Admin, Consumer, Kafka, PartitionMetadata, Producer } from "kafkajs";
-import { CompressionTypes, Partitioners } from "../kafka/kafkajs-runtime.js";
 
 /** Uncompressed bytes per produce request: a record batch must stay under the broker's 1 MB default. */
 const MAX_SEND_BYTES = 512 * 1024;

@@ -1,6 +1,6 @@
+import { kafkaConnectionShape } from "@pipekit/kafka-connection";
 import { z } from "zod";
 
-const brokerAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:9092"');
 const topicName = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,249}$/, "a Kafka topic name: letters, digits, '.', '_' or '-'");
@@ -11,8 +11,12 @@ const topicName = z
  */
 export const clusterOptionsSchema = z
   .object({
-    /** Bootstrap brokers, "host:port" each. */
-    brokers: z.array(brokerAddress).min(1),
+    /**
+     * Brokers, client id, TLS, SASL, timeouts: the Kafka sink's settings, so one block of connection
+     * settings fits both. 5 quick kafkajs retries, as the cluster always had (the sink's 3 hand
+     * failures to the pipeline's retry loop sooner).
+     */
+    ...kafkaConnectionShape({ clientId: "pipekit-cluster", retries: 5 }),
     /** Consumer group the instances join; Kafka's group membership assigns the shards. */
     group: z.string().min(1),
     /** Topic whose partitions are the shards (created with `shards` partitions if missing). */
@@ -28,7 +32,6 @@ export const clusterOptionsSchema = z
     checkpointPartitions: z.int().min(1).max(100).default(1),
     /** Replication of created topics; -1 leaves it to the broker's default. */
     replicationFactor: z.int().min(-1).max(10).default(-1),
-    clientId: z.string().min(1).default("pipekit-cluster"),
     /**
      * A dead instance's shards move after this long without heartbeats. The broker bounds it
      * (group.min.session.timeout.ms, 6 s by default).
@@ -39,8 +42,6 @@ export const clusterOptionsSchema = z
     rebalanceTimeoutMs: z.int().min(1000).default(10_000),
     /** How long a cycle waits for a shard assignment (and checkpoint catch-up) before failing. */
     assignmentTimeoutMs: z.int().min(1000).default(30_000),
-    connectionTimeoutMs: z.int().positive().default(3_000),
-    requestTimeoutMs: z.int().positive().default(30_000),
   })
   .strict();
 

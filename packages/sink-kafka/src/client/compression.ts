@@ -1,7 +1,8 @@
 /// <reference path="../types/kafkajs-snappy.d.ts" />
+
+import { CompressionCodecs, CompressionTypes } from "@pipekit/kafka-connection";
 import type { CompressionTypes as CompressionType } from "kafkajs";
 import SnappyCodec from "kafkajs-snappy";
-import { CompressionCodecs, CompressionTypes } from "./kafkajs-runtime.js";
 
 export type CompressionName = "none" | "gzip" | "snappy";
 

@@ -11,10 +11,10 @@ import {
   type Sink,
   type WriteContext,
 } from "@pipekit/core";
+import { CompressionCodecs, CompressionTypes, ConfigResourceTypes } from "@pipekit/kafka-connection";
 import { type Admin, type Kafka, type Message as KafkaMessage, Partitioners, type Producer } from "kafkajs";
 import { type CompressionName, compressionType } from "../client/compression.js";
 import { createKafkaClient } from "../client/kafka-client.js";
-import { CompressionCodecs, CompressionTypes, ConfigResourceTypes } from "../client/kafkajs-runtime.js";
 import type { KafkaConnectionConfig } from "../config/kafka-sink-config.js";
 import type { RecordEncoder } from "../encoding/encode-record.js";
 import {

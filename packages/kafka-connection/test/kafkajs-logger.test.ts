@@ -1,7 +1,7 @@
 import type { Logger } from "@pipekit/core";
 import { logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { kafkajsLogCreator } from "../src/client/kafkajs-logger.js";
+import { kafkajsLogCreator } from "../src/index.js";
 
 function recording() {
   const entries: { level: string; msg: string }[] = [];
@@ -30,7 +30,7 @@ const entry = (level: logLevel, message: string, fields: Record<string, unknown>
 describe("kafkajs log routing", () => {
   it("demotes broker answers kafkajs retries itself, keeps real errors and warnings", () => {
     const { entries, logger } = recording();
-    const log = kafkajsLogCreator(logger)(logLevel.WARN);
+    const log = kafkajsLogCreator(logger, ["Limiting retries for the idempotent producer"])(logLevel.WARN);
     log(
       entry(logLevel.ERROR, "Response JoinGroup(key: 11, version: 5)", {
         error: "The coordinator is loading and hence can't process requests for this group",
@@ -49,5 +49,27 @@ describe("kafkajs log routing", () => {
       { level: "debug", msg: "Limiting retries for the idempotent producer" },
       { level: "warn", msg: "Connection timeout" },
     ]);
+  });
+
+  it("demotes only the caller's routine messages, matched as prefixes, and drops stacks", () => {
+    const fields: unknown[] = [];
+    const { entries, logger } = recording();
+    const spy = {
+      ...logger,
+      error: (f: object, msg?: string) => {
+        fields.push(f);
+        logger.error(f, msg);
+      },
+    };
+    const log = kafkajsLogCreator(spy as Logger, ["The group is rebalancing"])(logLevel.WARN);
+    log(entry(logLevel.WARN, "The group is rebalancing, re-joining", { groupId: "g" }));
+    log(entry(logLevel.WARN, "Limiting retries for the idempotent producer may invalidate EoS guarantees"));
+    log(entry(logLevel.ERROR, "Crash: KafkaJSNumberOfRetriesExceeded", { stack: "at x", groupId: "g" }));
+    expect(entries).toEqual([
+      { level: "debug", msg: "The group is rebalancing, re-joining" },
+      { level: "warn", msg: "Limiting retries for the idempotent producer may invalidate EoS guarantees" },
+      { level: "error", msg: "Crash: KafkaJSNumberOfRetriesExceeded" },
+    ]);
+    expect(fields).toEqual([{ kafkajs: "Connection", groupId: "g" }]);
   });
 });

@@ -2,16 +2,10 @@ import { createRequire } from "node:module";
 import type { Logger } from "@pipekit/core";
 import { type logCreator, logLevel } from "kafkajs";
 
-/** Warnings kafkajs prints for choices this sink makes on purpose. */
-const EXPECTED_WARNINGS = [
-  // The sink limits kafkajs's retries so failures reach the pipeline's own retry loop (at-least-once).
-  "Limiting retries for the idempotent producer",
-];
-
 /**
  * Broker answers kafkajs retries by itself ("The coordinator is loading…", leader elections): it
  * logs each at ERROR although nothing is wrong yet. If the retries run out, the error reaches the
- * pipeline, which reports it with its own context. The list is kafkajs's own (pinned version).
+ * caller, which reports it with its own context. The list is kafkajs's own (pinned version).
  */
 const RETRIABLE_BROKER_ERRORS: ReadonlySet<string> = new Set(
   (
@@ -29,21 +23,21 @@ export function isRetriedBrokerError(fields: Readonly<Record<string, unknown>>):
 }
 
 /**
- * Routes kafkajs's logs (warn and above only) to the component logger instead of the console, at
- * their true severity: what kafkajs retries on its own is debug. Stacks are dropped: the pipeline
- * reports the errors that matter with their own context.
+ * Routes kafkajs's logs (warn and above only) to our logger instead of the console, at their true
+ * severity: what kafkajs retries on its own, and messages starting with one of `routine` (what is
+ * normal for this caller), are debug. Stacks are dropped: callers report the errors that matter
+ * with their own context.
  */
-export function kafkajsLogCreator(logger: Logger): logCreator {
+export function kafkajsLogCreator(logger: Logger, routine: readonly string[] = []): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, stack: _stack, timestamp: _timestamp, logger: _name, ...fields } = log;
-      if (EXPECTED_WARNINGS.some((w) => String(message).startsWith(w)) || isRetriedBrokerError(fields)) {
-        logger.debug({ kafkajs: namespace, ...fields }, message);
-        return;
-      }
-      if (level === logLevel.ERROR) logger.error({ kafkajs: namespace, ...fields }, message);
-      else if (level === logLevel.WARN) logger.warn({ kafkajs: namespace, ...fields }, message);
-      else logger.debug({ kafkajs: namespace, ...fields }, message);
+      const text = String(message);
+      const entry = { kafkajs: namespace, ...fields };
+      if (isRetriedBrokerError(fields) || routine.some((r) => text.startsWith(r))) logger.debug(entry, text);
+      else if (level === logLevel.ERROR) logger.error(entry, text);
+      else if (level === logLevel.WARN) logger.warn(entry, text);
+      else logger.debug(entry, text);
     };
 }
 

@@ -1,5 +1,0 @@
-import kafkajs from "kafkajs";
-
-// kafkajs is CommonJS and Node's ESM loader cannot see every name it exports (its export list ends
-// in a spread), so these come from the module object rather than from named imports.
-export const { CompressionCodecs, CompressionTypes, ConfigResourceTypes } = kafkajs;
