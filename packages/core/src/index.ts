@@ -50,11 +50,13 @@ export {
 export type { PartialFailure, Sink, WriteContext } from "./contracts/sink.js";
 export type { Source, SourceChunk, SourceContext } from "./contracts/source.js";
 export type { Transform, TransformResult } from "./contracts/transform.js";
+export { classifyError } from "./engine/batch-writer.js";
 export type { CommitPolicy, CommitStats } from "./engine/checkpoint-committer.js";
-export type { CycleOptions } from "./engine/cycle.js";
+export type { CycleOptions } from "./engine/cycle-setup.js";
 export type { DeadLetterRecord, FailureStage } from "./engine/dead-letters.js";
 export { type Budget, defaultBudget } from "./engine/in-flight-budget.js";
-export { type BatchPolicy, classifyError, defaultBatchPolicy } from "./engine/sink-runner.js";
+export type { CycleReport, ErrorSummary, StopReport } from "./engine/reports.js";
+export { type BatchPolicy, defaultBatchPolicy } from "./engine/sink-runner.js";
 export {
   ConfigError,
   type ErrorClass,
@@ -65,7 +67,6 @@ export {
 export { createJsonLogger, type LogLevel, silentLogger } from "./logging/loggers.js";
 export type { NamedTransform, PipelineOptions, SinkOptions } from "./pipeline/options.js";
 export { DEFAULT_DEAD_LETTER_PATH, Pipeline, runPipeline } from "./pipeline/pipeline.js";
-export type { CycleReport, ErrorSummary, StopReport } from "./pipeline/reports.js";
 export {
   type ComponentDefinition,
   type ComponentDeps,

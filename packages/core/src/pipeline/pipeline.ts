@@ -6,15 +6,16 @@ import type { CheckpointStore } from "../contracts/checkpoint.js";
 import type { ComponentContext, Logger } from "../contracts/context.js";
 import type { Sink } from "../contracts/sink.js";
 import { defaultCommitPolicy } from "../engine/checkpoint-committer.js";
-import { Cycle, type CycleOptions, type CycleSetup } from "../engine/cycle.js";
+import { Cycle } from "../engine/cycle.js";
+import type { CycleOptions, CycleSetup } from "../engine/cycle-setup.js";
 import { defaultBudget } from "../engine/in-flight-budget.js";
+import type { CycleReport, StopReport } from "../engine/reports.js";
 import { defaultBatchPolicy } from "../engine/sink-runner.js";
 import { ConfigError } from "../errors/classified-errors.js";
 import { silentLogger } from "../logging/loggers.js";
 import { defaultRetryPolicy } from "../retry/backoff.js";
 import { type ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
 import { namedTransforms, type PipelineOptions } from "./options.js";
-import type { CycleReport, StopReport } from "./reports.js";
 
 const INSTRUMENTATION_SCOPE = "@pipekit/core";
 export const DEFAULT_DEAD_LETTER_PATH = "./dead-letters.jsonl";

@@ -1,4 +1,4 @@
-import type { CommitStats } from "../engine/checkpoint-committer.js";
+import type { CommitStats } from "./checkpoint-committer.js";
 
 /** A non-fatal failure kind seen during a cycle, with how often it happened. */
 export interface ErrorSummary {

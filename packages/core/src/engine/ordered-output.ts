@@ -1,0 +1,32 @@
+import { newSegment, type Segment, type SinkFanOut } from "./fan-out.js";
+
+/** A chunk's outputs in ordered mode: emitted once all its async messages are done and earlier chunks went. */
+export interface ChunkOutput {
+  readonly segments: Segment[];
+  pending: number;
+  sealed: boolean;
+}
+
+/** Keeps source order into the sinks when transforms are asynchronous: chunks' outputs leave in admission order. */
+export class OrderedOutput {
+  private readonly queue: ChunkOutput[] = [];
+
+  constructor(private readonly fanOut: SinkFanOut) {}
+
+  /** The outputs of the chunk admitted now, queued behind those of earlier chunks. */
+  open(): ChunkOutput {
+    const output: ChunkOutput = { segments: [newSegment()], pending: 0, sealed: false };
+    this.queue.push(output);
+    return output;
+  }
+
+  /** Emits the chunks at the head of the queue that are complete. */
+  drain(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (!head.sealed || head.pending > 0) return;
+      this.queue.shift();
+      for (const segment of head.segments) this.fanOut.emit(segment);
+    }
+  }
+}
