@@ -6,7 +6,7 @@
  * side; it runs in this process, so both sides share the same CPU cost of the server.
  */
 import { createMessage, type Message, type WriteContext } from "@pipekit/core";
-import { createAktoHttpSink } from "@pipekit/sink-akto";
+import { createAktoHttpSink } from "@pipekit/sink-akto/http";
 import { sampleAktoRecord, startAktoIngestionEmulator } from "@pipekit/testkit-akto";
 import { Agent } from "undici";
 

@@ -16,7 +16,7 @@ import {
   type WriteContext,
 } from "@pipekit/core";
 import { redactTransform } from "@pipekit/redact";
-import { aktoMappingTransform } from "@pipekit/sink-akto";
+import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { createKafkaSink } from "@pipekit/sink-kafka";
 import { createDatabricksSource } from "@pipekit/source-databricks";
 import type { EmulatorInfo } from "./databricks-emulator.js";

@@ -12,7 +12,7 @@
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { type ComponentContext, createMessage, type Message, silentLogger } from "@pipekit/core";
 import { redactTransform } from "@pipekit/redact";
-import { aktoMappingTransform } from "@pipekit/sink-akto";
+import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 // The normaliser by file (not the package entry): only it is under test, not the source's I/O.
 import { normaliseRow } from "../../packages/source-databricks/src/normalise/normalise-row.js";
 import { type AgentTask, buildTemplates } from "../../packages/testkit-databricks/src/seed/payloads.js";

@@ -1,6 +1,10 @@
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from "./checkpoint/file-checkpoint-store.js";
 export { MemoryCheckpointStore } from "./checkpoint/memory-checkpoint-store.js";
-export { builtinComponents, registerBuiltins } from "./components/builtins.js";
+export {
+  builtinComponents,
+  builtinComponents as components,
+  registerBuiltins,
+} from "./components/builtins.js";
 export { filterTransform, functionTransform, mapTransform } from "./components/function-transforms.js";
 export {
   type GeneratedValue,

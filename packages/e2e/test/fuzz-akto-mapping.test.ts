@@ -11,7 +11,7 @@ import {
   type AktoRecord,
   aktoMappingTransform,
   mapExecutionToAktoRecords,
-} from "@pipekit/sink-akto";
+} from "@pipekit/sink-akto/mapping";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { FuzzTally, HUGE_CHARS, hugeString, nastyNumber, nastyString, nastyValue } from "./fuzz-support.js";

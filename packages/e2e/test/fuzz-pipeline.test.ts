@@ -17,7 +17,7 @@ import {
   type Transform,
 } from "@pipekit/core";
 import { redactTransform } from "@pipekit/redact";
-import { type AktoRecord, aktoMappingTransform } from "@pipekit/sink-akto";
+import { type AktoRecord, aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { normaliseRow } from "@pipekit/source-databricks";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";

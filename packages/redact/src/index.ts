@@ -1,3 +1,4 @@
+export { components } from "./components.js";
 export {
   DEFAULT_BLOCK_KEYS,
   DEFAULT_SKIP_PATHS,

@@ -7,15 +7,15 @@ import {
 } from "@pipekit/core";
 import { checkAktoRecord, startAktoIngestionEmulator } from "@pipekit/testkit-akto";
 import { describe, expect, it } from "vitest";
+import { createAktoHttpSink } from "../src/http-sink/index.js";
 import {
   AKTO_MAX_RECORD_BYTES,
   type AktoRecord,
   aktoMappingTransform,
   contentType,
-  createAktoHttpSink,
   fitRecordToBytes,
   mapExecutionToAktoRecords,
-} from "../src/index.js";
+} from "../src/mapping/index.js";
 import { chatAgentExecution } from "./fixtures/mapping-executions.js";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };

@@ -17,7 +17,7 @@ import {
   startAktoIngestionEmulator,
 } from "@pipekit/testkit-akto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AKTO_BATCH_DEFAULTS, createAktoHttpSink } from "../src/index.js";
+import { AKTO_BATCH_DEFAULTS, createAktoHttpSink } from "../src/http-sink/index.js";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlMmUifQ.c2VjcmV0LXNpZ25hdHVyZQ";
 const N = 600;

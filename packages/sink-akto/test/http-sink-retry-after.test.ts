@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter } from "../src/index.js";
+import { parseRetryAfter } from "../src/http-sink/index.js";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-06-01T12:00:00Z");

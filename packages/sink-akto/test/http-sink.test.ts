@@ -21,7 +21,7 @@ import {
   type AktoHttpSink,
   aktoHttpSinkComponent,
   createAktoHttpSink,
-} from "../src/index.js";
+} from "../src/http-sink/index.js";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJha3RvLXNpbmsifQ.dG9wLXNlY3JldC1zaWduYXR1cmU";
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { checkAktoBatchBody, checkAktoRecord, formatViolations } from "@pipekit/testkit-akto";
 import { describe, expect, it } from "vitest";
-import { type AktoMappingOptions, mapExecutionToAktoRecords } from "../src/index.js";
+import { type AktoMappingOptions, mapExecutionToAktoRecords } from "../src/mapping/index.js";
 import { goldenExecutions } from "./fixtures/mapping-executions.js";
 
 /**

@@ -2,7 +2,7 @@ import type { AgentExecution, ToolCall } from "@pipekit/agent-execution";
 import { checkAktoBatchBody, checkAktoRecord, formatViolations } from "@pipekit/testkit-akto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mapExecutionToAktoRecords } from "../src/index.js";
+import { mapExecutionToAktoRecords } from "../src/mapping/index.js";
 import { jsonBytes, truncateToChars, truncateToJsonBytes } from "../src/mapping/truncate.js";
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */

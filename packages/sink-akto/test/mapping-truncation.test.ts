@@ -6,7 +6,7 @@ import {
   AKTO_MAX_STRING_CHARS,
   aktoMappingTransform,
   mapExecutionToAktoRecords,
-} from "../src/index.js";
+} from "../src/mapping/index.js";
 import { chatAgentExecution } from "./fixtures/mapping-executions.js";
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */

@@ -15,7 +15,7 @@ import {
   mapExecutionToAktoRecords,
   toDnsLabel,
   toolHost,
-} from "../src/index.js";
+} from "../src/mapping/index.js";
 import { chatAgentExecution, legacyExecution } from "./fixtures/mapping-executions.js";
 
 function execution(changes: Partial<AgentExecution> = {}): AgentExecution {

@@ -4,6 +4,7 @@ export {
   kafkaDeadLetterSinkComponent,
   kafkaSinkComponent,
 } from "./component/kafka-sink-component.js";
+export { components } from "./components.js";
 export {
   DEFAULT_DEAD_LETTER_TOPIC,
   DEFAULT_TOPIC,

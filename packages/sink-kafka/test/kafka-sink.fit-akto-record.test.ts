@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { createMessage, MemorySink, PoisonError, runPipeline, type Source } from "@pipekit/core";
-import { aktoMappingTransform, createAktoHttpSink } from "@pipekit/sink-akto";
+import { createAktoHttpSink } from "@pipekit/sink-akto/http";
+import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { checkAktoRecord, startAktoIngestionEmulator } from "@pipekit/testkit-akto";
 import { createKafkaTopics } from "@pipekit/testkit-kafka";
 import { describe, expect, inject, it } from "vitest";

@@ -5,6 +5,7 @@ export {
   type DeliveredManifest,
 } from "./checkpoint/delivered-ids.js";
 export { databricksSourceComponent } from "./component.js";
+export { components } from "./components.js";
 export {
   DATABRICKS_SECRET_FIELDS,
   type DatabricksSourceConfig,

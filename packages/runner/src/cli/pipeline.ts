@@ -111,5 +111,5 @@ function parsePort(value: string): number {
 
 if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/)) {
   tuneGarbageCollection();
-  runAsProcess(pipelineProgram, process.argv, wantedComponents(process.argv));
+  runAsProcess(pipelineProgram, process.argv, { wanted: wantedComponents(process.argv) });
 }

@@ -1,0 +1,9 @@
+import type { ComponentDefinition, ComponentKind } from "@pipekit/core";
+import { aktoHttpSinkComponent } from "./http-sink/component.js";
+import { aktoMappingComponent } from "./mapping/akto-mapping-component.js";
+
+/** What this package adds to a registry: runners register this list instead of scanning exports. */
+export const components: readonly ComponentDefinition<ComponentKind, never>[] = [
+  aktoMappingComponent,
+  aktoHttpSinkComponent,
+] as unknown as ComponentDefinition<ComponentKind, never>[];
