@@ -78,5 +78,6 @@ export {
   defineComponent,
 } from "./registry/component-definition.js";
 export { ComponentRegistry, formatPath } from "./registry/component-registry.js";
+export { type ConfigProblem, checkConfig, parseConfig } from "./registry/config-problems.js";
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from "./retry/backoff.js";
 export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";

@@ -1,6 +1,14 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors/classified-errors.js";
 import type { ComponentDefinition, ComponentDeps, ComponentKind } from "./component-definition.js";
+import {
+  type CheckOptions,
+  type ConfigPath,
+  type ConfigProblem,
+  checkConfig,
+  formatPath,
+  suggest,
+} from "./config-problems.js";
 
 /**
  * Type name → definition, per kind. YAML pipelines, the databricks-shield binary and library users
@@ -28,33 +36,41 @@ export class ComponentRegistry {
   }
 
   /**
-   * Validate `config` against the type's schema. `path` is where this component sits in the whole
-   * config (e.g. ["pipeline", "transforms", 1]) so errors can point at it.
+   * The problems of `config` for this type (an unknown type with the closest known one, unknown keys
+   * at every depth, schema errors), each at its path under `path` — where this component sits in
+   * the whole config, e.g. ["transforms", 1] — and the parsed config when there are none. The only
+   * judge of component config: `pipeline validate`, the runner and library users all come here.
    */
-  parse(
+  check(
     kind: ComponentKind,
     type: string,
     config: unknown,
-    path: readonly (string | number)[] = [],
-  ): unknown {
+    path: ConfigPath = [],
+    options: CheckOptions = {},
+  ): { readonly config?: unknown; readonly problems: readonly ConfigProblem[] } {
     const definition = this.get(kind, type);
     if (!definition) {
       const known = [...(this.byKind.get(kind)?.keys() ?? [])].sort();
-      throw new ConfigError(
-        `Unknown ${kind} type "${type}" at ${formatPath([...path, "type"])}; known ${kind} types: ${known.join(", ") || "none"}`,
-        [{ path: [...path, "type"], message: `unknown ${kind} type "${type}"` }],
-      );
+      const guess = suggest(type, known);
+      const message = `unknown ${kind} type "${type}"${guess ? `; did you mean "${guess}"?` : ""} (known ${kind} types: ${known.join(", ") || "none"})`;
+      return { problems: [{ path: [...path, "type"], message, at: "value" }] };
     }
-    const result = (definition.configSchema as z.ZodType).safeParse(config ?? {});
-    if (!result.success) {
-      const issues = result.error.issues.map((issue) => ({
-        path: [...path, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
-        message: issue.message,
-      }));
-      const lines = issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`).join("\n");
-      throw new ConfigError(`Invalid config for ${kind} "${type}":\n${lines}`, issues);
-    }
-    return result.data;
+    const secrets = (definition.secretFields ?? []).map((f) => JSON.stringify([...path, ...f.split(".")]));
+    const isSecret = (p: ConfigPath) => secrets.includes(JSON.stringify(p)) || options.isSecret?.(p) === true;
+    const { data, problems } = checkConfig(definition.configSchema as z.ZodType, config ?? {}, path, {
+      ...options,
+      isSecret,
+    });
+    return problems.length === 0 ? { config: data, problems } : { problems };
+  }
+
+  /** `check`, throwing a ConfigError that lists every problem; the parsed config otherwise. */
+  parse(kind: ComponentKind, type: string, config: unknown, path: ConfigPath = []): unknown {
+    const { config: parsed, problems } = this.check(kind, type, config, path);
+    if (problems.length === 0) return parsed;
+    const lines = problems.map((p) => `  ${formatPath(p.path)}: ${p.message}`).join("\n");
+    const what = this.get(kind, type) ? `config for ${kind} "${type}"` : `${kind} type "${type}"`;
+    throw new ConfigError(`Invalid ${what}:\n${lines}`, problems);
   }
 
   async create(
@@ -62,7 +78,7 @@ export class ComponentRegistry {
     type: string,
     config: unknown,
     deps: ComponentDeps,
-    path: readonly (string | number)[] = [],
+    path: ConfigPath = [],
   ): Promise<unknown> {
     const parsed = this.parse(kind, type, config, path);
     return this.get(kind, type)!.create(parsed as never, deps);
@@ -78,10 +94,4 @@ export class ComponentRegistry {
   }
 }
 
-/** `pipeline.transforms[1].type` style rendering of a config path. */
-export function formatPath(path: readonly (string | number)[]): string {
-  return (
-    path.reduce<string>((out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${p}` : p), "") ||
-    "(root)"
-  );
-}
+export { formatPath };

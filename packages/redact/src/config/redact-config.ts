@@ -1,4 +1,4 @@
-import { ConfigError, formatPath } from "@pipekit/core";
+import { parseConfig } from "@pipekit/core";
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
 import { BLOCKED_KEY, DETECTOR_IDS } from "../detectors/detector-ids.js";
@@ -132,12 +132,5 @@ export type RedactionModeName = z.infer<typeof redactionModeSchema>;
 
 /** Validates a config, throwing a ConfigError whose lines name each bad field (never its value). */
 export function parseRedactConfig(input: RedactConfigInput | undefined): RedactConfig {
-  const result = redactConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
-    message: issue.message,
-  }));
-  const lines = issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`).join("\n");
-  throw new ConfigError(`Invalid redact config:\n${lines}`, issues);
+  return parseConfig(redactConfigSchema, input, "redact config", [], { isSecret: (p) => p[0] === "hmacKey" });
 }

@@ -1,5 +1,11 @@
-import type { ComponentDefinition, ComponentKind, ComponentRegistry } from "@pipekit/core";
-import type { z } from "zod";
+import {
+  type ComponentDefinition,
+  type ComponentKind,
+  type ComponentRegistry,
+  type ConfigProblem,
+  checkConfig,
+} from "@pipekit/core";
+import { CLUSTER_SECRET_FIELDS } from "../cluster/cluster-config.js";
 import { loadPlugins } from "../plugins/load-plugins.js";
 import { checkCron } from "../service/schedule.js";
 import type { ConfigIssue } from "./config-issue.js";
@@ -10,8 +16,7 @@ import {
   SINK_ENGINE_KEYS,
   type SinkEntry,
 } from "./pipeline-config-schema.js";
-import { MASK, SecretScrubber } from "./secret-scrubber.js";
-import { findUnknownKeys, isPlainObject, suggest } from "./unknown-keys.js";
+import { SecretScrubber } from "./secret-scrubber.js";
 import type { ConfigPath } from "./yaml-positions.js";
 
 /** A component entry checked against its registered schema. */
@@ -86,7 +91,10 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   if (loaded.data === undefined && issues.length > 0) return finish();
   const data = loaded.data;
   if (!isPlainObject(data)) {
-    issueAt([], `expected a mapping with id, source, sinks…; found ${describe(data)}`);
+    issueAt(
+      [],
+      `expected a mapping with id, source, sinks…; found ${Array.isArray(data) ? "a list" : typeof data}`,
+    );
     return finish();
   }
 
@@ -97,55 +105,29 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
     }
   }
 
-  const describeAt = (path: ConfigPath, value: unknown): string =>
-    secrets.isSecretPath(path) ? MASK : describe(value);
-  const reportZod = (error: z.ZodError, prefix: ConfigPath, value: unknown): void => {
-    for (const issue of error.issues) {
-      if (issue.code === "unrecognized_keys") continue; // reported with suggestions by findUnknownKeys
-      const path = [...prefix, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
-      const found = valueAt(value, issue.path as ConfigPath);
-      if (issue.code === "invalid_type") {
-        issueAt(
-          path,
-          found === undefined
-            ? `missing required field "${String(path[path.length - 1])}" (expected ${issue.expected})`
-            : `expected ${issue.expected}, found ${describeAt(path, found)}`,
-        );
-      } else {
-        issueAt(
-          path,
-          found === undefined || isPlainObject(found)
-            ? issue.message
-            : `${issue.message}; found ${describeAt(path, found)}`,
-        );
-      }
-    }
+  const report = (problems: readonly ConfigProblem[]): void => {
+    for (const p of problems) issueAt(p.path, p.message, p.at);
   };
-  const reportUnknownKeys = (
-    schema: z.ZodType,
-    value: unknown,
-    prefix: ConfigPath,
-    ignore: readonly string[] = [],
-  ): void => {
-    for (const unknown of findUnknownKeys(schema, value, prefix, ignore)) {
-      const hint = unknown.suggestion ? `; did you mean "${unknown.suggestion}"?` : "";
-      issueAt(unknown.path, `unknown key "${unknown.key}"${hint}`, "key");
-    }
-  };
+  const isSecret = (path: readonly (string | number)[]) => secrets.isSecretPath(path);
 
-  const top = pipelineConfigSchema.safeParse(data);
-  reportUnknownKeys(pipelineConfigSchema, data, []);
-  if (!top.success) reportZod(top.error, [], data);
-  else if (top.data.cluster && top.data.checkpoints?.path) {
+  // The cluster's Kafka credentials are secrets like a component's secretFields.
+  for (const field of CLUSTER_SECRET_FIELDS) {
+    secrets.addPath(["cluster", ...field.split(".")]);
+    secrets.addValue(valueAt(data.cluster, field.split(".")));
+  }
+  const top = checkConfig(pipelineConfigSchema, data, [], { isSecret });
+  report(top.problems);
+  const settings = top.data as PipelineConfig | undefined;
+  if (settings?.cluster && settings.checkpoints?.path) {
     issueAt(
       ["checkpoints", "path"],
       "checkpoints.path cannot be used with cluster: a cluster keeps checkpoints in its Kafka topic (cluster.checkpoint_topic) so any instance can take over any table",
       "key",
     );
   }
-  if (top.success && top.data.schedule.cron !== undefined) {
+  if (settings?.schedule.cron !== undefined) {
     try {
-      checkCron(top.data.schedule.cron);
+      checkCron(settings.schedule.cron);
     } catch (error) {
       issueAt(
         ["schedule", "cron"],
@@ -163,31 +145,15 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   ): ResolvedComponent<K> | undefined => {
     if (!isPlainObject(entry) || typeof entry.type !== "string") return undefined; // reported above
     const definition = options.registry.get(kind, entry.type) as ComponentDefinition<K> | undefined;
-    if (!definition) {
-      const known = options.registry
-        .list(kind)
-        .map((d) => d.type)
-        .sort();
-      const guess = suggest(entry.type, known);
-      issueAt(
-        [...path, "type"],
-        `unknown ${kind} type "${entry.type}"${guess ? `; did you mean "${guess}"?` : ""} (known ${kind} types: ${known.join(", ") || "none"})`,
-      );
-      return undefined;
-    }
-    for (const field of definition.secretFields ?? []) {
+    for (const field of definition?.secretFields ?? []) {
       const secretPath = [...path, ...field.split(".")];
       secrets.addPath(secretPath);
       secrets.addValue(valueAt(entry, field.split(".")));
     }
-    const own = Object.fromEntries(Object.entries(entry).filter(([k]) => !reserved.includes(k)));
-    reportUnknownKeys(definition.configSchema as z.ZodType, own, path, reserved);
-    const parsed = (definition.configSchema as z.ZodType).safeParse(own);
-    if (!parsed.success) {
-      reportZod(parsed.error, path, own);
-      return undefined;
-    }
-    return { id, kind, type: entry.type, definition, config: parsed.data, path };
+    const checked = options.registry.check(kind, entry.type, entry, path, { ignoreKeys: reserved, isSecret });
+    report(checked.problems);
+    if (!definition || checked.problems.length > 0) return undefined;
+    return { id, kind, type: entry.type, definition, config: checked.config, path };
   };
 
   const source = resolve("source", data.source, ["source"], "source", ["type"]);
@@ -207,13 +173,13 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
     return { ...resolved, batch: sink.batch, retry: sink.retry, concurrency: sink.concurrency };
   });
 
-  if (!top.success || !source || transforms.some((t) => !t) || sinks.some((s) => !s) || issues.length > 0) {
+  if (!settings || !source || transforms.some((t) => !t) || sinks.some((s) => !s) || issues.length > 0) {
     return finish();
   }
   return finish({
     file,
     baseDir: loaded.baseDir,
-    config: top.data,
+    config: settings,
     source,
     transforms: transforms as ResolvedComponent<"transform">[],
     sinks: sinks as ResolvedSink[],
@@ -240,15 +206,6 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** How a found value is named in messages: short, typed, never a whole structure. */
-export function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") {
-    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    return `string ${JSON.stringify(shown)}`;
-  }
-  return `${typeof value} ${String(value)}`;
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

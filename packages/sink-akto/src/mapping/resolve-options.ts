@@ -1,4 +1,4 @@
-import { ConfigError } from "@pipekit/core";
+import { parseConfig } from "@pipekit/core";
 import {
   type AktoMappingConfig,
   AktoMappingConfigSchema,
@@ -7,12 +7,5 @@ import {
 
 /** Defaults applied; bad options give a ConfigError naming each field. */
 export function resolveAktoMappingOptions(options: AktoMappingOptions = {}): AktoMappingConfig {
-  const result = AktoMappingConfigSchema.safeParse(options);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
-    message: issue.message,
-  }));
-  const lines = issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
-  throw new ConfigError(`Invalid Akto mapping options:\n${lines}`, issues);
+  return parseConfig(AktoMappingConfigSchema, options, "Akto mapping options");
 }
