@@ -5,6 +5,6 @@ import { defineConfig } from "vitest/config";
 // through the "@pipekit/source" export condition so tests never run against a stale build.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "examples", "bench"],
+    projects: ["packages/*", "apps/*", "examples", "bench"],
   },
 });

@@ -70,7 +70,7 @@ try {
   }
 
   say("\nRunning: databricks-shield -once\n");
-  const binary = join(repoRoot, "packages/runner/dist/cli/databricks-shield.js");
+  const binary = join(repoRoot, "apps/databricks-shield/dist/cli/databricks-shield.js");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run the build first (npm start does)`);
   const exitCode = await new Promise<number>((done, fail) => {
     const child = spawn(process.execPath, [binary, "-once", "--log-level", "error"], {

@@ -1,9 +1,19 @@
 // Layers, each usable alone: config loading → validation → building a Pipeline → running it as a service.
+// Binaries import the leaner `@pipekit/runner/cli` entry instead (see src/cli/index.ts).
 
 export { type BuildDeps, type BuiltPipeline, buildPipeline } from "./build/build-pipeline.js";
 export type { CycleEngine, CycleSummary, DrainSummary } from "./build/engine.js";
-export { type CommandIo, runCommand, schemaCommand, testCommand, validateCommand } from "./cli/commands.js";
+export {
+  type CommandIo,
+  type RunOptions,
+  replayCommand,
+  runCommand,
+  schemaCommand,
+  testCommand,
+  validateCommand,
+} from "./cli/commands.js";
 export { pipelineProgram } from "./cli/pipeline.js";
+export { isEntryScript, type ProcessRegistryOptions, runAsProcess } from "./cli/run-as-process.js";
 export { ConfigFileError, type ConfigIssue, formatIssue } from "./config/config-issue.js";
 export { pipelineJsonSchema } from "./config/json-schema.js";
 export { type LoadedConfigFile, loadConfigFile } from "./config/load-config-file.js";
@@ -27,9 +37,15 @@ export { loadPlugins } from "./plugins/load-plugins.js";
 export { ProgressDisplay, renderSummary } from "./progress/progress-display.js";
 export { ProgressTracker } from "./progress/progress-tracker.js";
 export {
+  BUILTIN_PACKAGES,
+  type ComponentModule,
+  type ComponentPackage,
+} from "./registry/component-packages.js";
+export {
   createDefaultRegistry,
   type DefaultRegistry,
   isComponentDefinition,
+  type WantedComponent,
 } from "./registry/default-registry.js";
 export { HttpEndpoints, type Readiness } from "./service/http-server.js";
 export { createRunnerLogger, type RunnerLoggerOptions } from "./service/logger.js";

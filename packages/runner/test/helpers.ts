@@ -7,7 +7,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const TEST_PLUGIN = resolve(here, "fixtures/plugins/test-components.ts");
 export const RUNNER_ROOT = resolve(here, "..");
 export const CLI = resolve(here, "../src/cli/pipeline.ts");
-export const SHIELD_CLI = resolve(here, "../src/cli/databricks-shield.ts");
 
 /** A scratch folder per test; `cleanup` removes it. */
 export function scratchDir(): { dir: string; write(name: string, text: string): string; cleanup(): void } {
@@ -46,7 +45,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 const REPO = resolve(here, "../../..");
 const NODE_ARGS = ["--conditions=@pipekit/source", "--import", "tsx"];
 
-/** Runs the real `pipeline` CLI (or another CLI of the runner, e.g. SHIELD_CLI) to completion. */
+/** Runs the real `pipeline` CLI to completion. */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},

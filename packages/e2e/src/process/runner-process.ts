@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (tsx and the workspace packages resolve from here). */
 export const REPO_ROOT = resolve(here, "../../../..");
-export const SHIELD_CLI = resolve(REPO_ROOT, "packages/runner/src/cli/databricks-shield.ts");
+export const SHIELD_CLI = resolve(REPO_ROOT, "apps/databricks-shield/src/cli/databricks-shield.ts");
 export const PIPELINE_CLI = resolve(REPO_ROOT, "packages/runner/src/cli/pipeline.ts");
 /** Run the runner from its TypeScript sources, as the runner's own end-to-end tests do. */
 const NODE_ARGS = ["--conditions=@pipekit/source", "--import", "tsx"];

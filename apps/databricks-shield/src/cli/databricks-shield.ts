@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import {
+  type CommandIo,
+  checkCron,
+  isEntryScript,
+  replayCommand,
+  runAsProcess,
+  runCommand,
+} from "@pipekit/runner/cli";
 import { Command } from "commander";
-import { checkCron } from "../service/schedule.js";
+import { SHIELD_PACKAGES } from "../shield/shield-packages.js";
 import { type ShieldSchedule, shieldPipelineYaml } from "../shield/shield-pipeline.js";
 import { readShieldSettings, ShieldConfigError } from "../shield/shield-settings.js";
-import { type CommandIo, replayCommand, runCommand } from "./commands.js";
-import { isEntryScript, runAsProcess } from "./run-as-process.js";
 
 /**
  * `databricks-shield`: a drop-in for Akto's binary of that name. Same environment variables, the
@@ -101,5 +107,5 @@ export function normaliseGoFlags(argv: readonly string[]): string[] {
 }
 
 if (isEntryScript(import.meta.url, /databricks-shield\.(js|ts)$/)) {
-  runAsProcess(shieldProgram, normaliseGoFlags(process.argv));
+  runAsProcess(shieldProgram, normaliseGoFlags(process.argv), { packages: SHIELD_PACKAGES });
 }

@@ -1,0 +1,25 @@
+// The entry binaries are built from (`@pipekit/runner/cli`): the commands, the process wrapper and
+// the registry. Kept apart from the root entry, which also carries `runConfigTests` and with it
+// jest-diff (~10 MB of RSS a long-running binary would hold for nothing).
+
+export {
+  BUILTIN_PACKAGES,
+  type ComponentModule,
+  type ComponentPackage,
+} from "../registry/component-packages.js";
+export {
+  createDefaultRegistry,
+  type DefaultRegistry,
+  type WantedComponent,
+} from "../registry/default-registry.js";
+export { checkCron } from "../service/schedule.js";
+export {
+  type CommandIo,
+  type RunOptions,
+  replayCommand,
+  runCommand,
+  schemaCommand,
+  testCommand,
+  validateCommand,
+} from "./commands.js";
+export { isEntryScript, type ProcessRegistryOptions, runAsProcess } from "./run-as-process.js";
