@@ -4,9 +4,11 @@ import {
   checkpointKeyOwner,
   type HealthStatus,
   type Logger,
+  parseConfig,
   RetryableError,
   silentLogger,
 } from "@pipekit/core";
+import { KAFKA_SECRET_FIELDS } from "@pipekit/kafka-connection";
 import type { Admin, Kafka } from "kafkajs";
 import { KafkaCheckpointStore } from "../checkpoint/kafka-checkpoint-store.js";
 import {
@@ -80,7 +82,9 @@ export class KafkaCluster {
   private stopped: Promise<void> | undefined;
 
   constructor(options: ClusterOptionsInput, deps: KafkaClusterDeps = {}) {
-    this.options = clusterOptionsSchema.parse(options);
+    this.options = parseConfig(clusterOptionsSchema, options, "cluster options", [], {
+      isSecret: (path) => (KAFKA_SECRET_FIELDS as readonly string[]).includes(path.join(".")),
+    });
     this.shardCount = this.options.shards;
     this.instanceId = deps.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
     this.logger = (deps.logger ?? silentLogger).child({

@@ -7,7 +7,7 @@ import type {
   Sink,
   WriteContext,
 } from "@pipekit/core";
-import { FatalError, PoisonError, RetryableError } from "@pipekit/core";
+import { FatalError, PoisonError, parseConfig, RetryableError } from "@pipekit/core";
 import { Agent, type Dispatcher } from "undici";
 import { AKTO_MAX_RECORD_BYTES } from "../mapping/akto-record.js";
 import {
@@ -38,8 +38,16 @@ export interface AktoHttpSink extends Sink {
  * A batch resolves only on HTTP 2xx, judged by status alone: Akto may say {"success":false} on success.
  */
 export function createAktoHttpSink(config: AktoHttpSinkConfig): AktoHttpSink {
-  const resolved: ResolvedAktoHttpSinkConfig = aktoHttpSinkConfigSchema.parse(config);
-  return new AktoHttpSinkImpl(resolved);
+  return aktoHttpSinkFromParsed(
+    parseConfig(aktoHttpSinkConfigSchema, config, "Akto HTTP sink config", [], {
+      isSecret: (path) => path[0] === "token",
+    }),
+  );
+}
+
+/** The sink for a config the registry already parsed (defaults applied). */
+export function aktoHttpSinkFromParsed(config: ResolvedAktoHttpSinkConfig): AktoHttpSink {
+  return new AktoHttpSinkImpl(config);
 }
 
 class AktoHttpSinkImpl implements AktoHttpSink {

@@ -1,5 +1,5 @@
 import { defineComponent } from "@pipekit/core";
-import { createAktoHttpSink } from "./akto-http-sink.js";
+import { aktoHttpSinkFromParsed } from "./akto-http-sink.js";
 import { aktoHttpSinkConfigSchema } from "./config.js";
 
 /** Registry entry: `type: akto_http` in YAML, with `token` treated as a secret everywhere. */
@@ -9,5 +9,5 @@ export const aktoHttpSinkComponent = defineComponent({
   description: "POSTs batches of Akto records to Akto's data ingestion service (/api/ingestData).",
   configSchema: aktoHttpSinkConfigSchema,
   secretFields: ["token"],
-  create: (config) => createAktoHttpSink(config),
+  create: (config) => aktoHttpSinkFromParsed(config),
 });

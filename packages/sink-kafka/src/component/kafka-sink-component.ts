@@ -1,4 +1,4 @@
-import { defineComponent } from "@pipekit/core";
+import { defineComponent, parseConfig } from "@pipekit/core";
 import {
   KAFKA_SECRET_FIELDS,
   type KafkaDeadLetterSinkConfigInput,
@@ -9,12 +9,15 @@ import {
 import { deadLetterEncoder, valueEncoder } from "../encoding/encode-record.js";
 import { KafkaSink } from "../sink/kafka-sink.js";
 
+const secretPaths = new Set<string>(KAFKA_SECRET_FIELDS);
+const isSecret = (path: readonly (string | number)[]) => secretPaths.has(path.join("."));
+
 /**
  * The Kafka data sink, e.g. `createKafkaSink({ brokers: ["127.0.0.1:9092"] })` writes to
- * `akto.api.logs`. Config is validated (throws a ZodError naming the bad field).
+ * `akto.api.logs`. Config is validated (a ConfigError naming each bad field, never a secret's value).
  */
 export function createKafkaSink(config: KafkaSinkConfigInput): KafkaSink {
-  const parsed = kafkaSinkConfigSchema.parse(config);
+  const parsed = parseConfig(kafkaSinkConfigSchema, config, "Kafka sink config", [], { isSecret });
   return new KafkaSink({
     type: "kafka",
     connection: parsed,
@@ -28,7 +31,9 @@ export function createKafkaSink(config: KafkaSinkConfigInput): KafkaSink {
  * the error and where it happened in `pipekit-*` headers. Use it as the pipeline's `deadLetter`.
  */
 export function createKafkaDeadLetterSink(config: KafkaDeadLetterSinkConfigInput): KafkaSink {
-  const parsed = kafkaDeadLetterSinkConfigSchema.parse(config);
+  const parsed = parseConfig(kafkaDeadLetterSinkConfigSchema, config, "Kafka dead-letter sink config", [], {
+    isSecret,
+  });
   return new KafkaSink({
     type: "kafka-dead-letter",
     connection: parsed,

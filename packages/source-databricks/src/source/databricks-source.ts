@@ -1,9 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import type { HealthStatus, Logger, Source, SourceChunk, SourceContext } from "@pipekit/core";
+import {
+  type HealthStatus,
+  type Logger,
+  parseConfig,
+  type Source,
+  type SourceChunk,
+  type SourceContext,
+} from "@pipekit/core";
 import { type AccessTokenProvider, OAuthM2MTokenProvider, PatTokenProvider } from "../auth/token-provider.js";
 import { DeliveredIds } from "../checkpoint/delivered-ids.js";
 import {
+  DATABRICKS_SECRET_FIELDS,
   type DatabricksSourceConfig,
   type DatabricksSourceConfigInput,
   databricksSourceConfigSchema,
@@ -77,11 +85,12 @@ export class DatabricksSourceImpl implements DatabricksSource {
   /** Identity written into this instance's checkpoints. */
   private readonly writer = randomUUID();
 
+  /** `config` is already parsed (defaults applied): by the registry, or by createDatabricksSource. */
   constructor(
-    config: DatabricksSourceConfigInput,
+    config: DatabricksSourceConfig,
     private readonly options: DatabricksSourceOptions = {},
   ) {
-    this.config = databricksSourceConfigSchema.parse(config);
+    this.config = config;
     this.baseUrl = normaliseHostUrl(this.config.host);
     this.host = hostName(this.config.host);
     this.now = options.now ?? Date.now;
@@ -328,5 +337,9 @@ export function createDatabricksSource(
   config: DatabricksSourceConfigInput,
   options: DatabricksSourceOptions = {},
 ): DatabricksSource {
-  return new DatabricksSourceImpl(config, options);
+  const secret = new Set<string>(DATABRICKS_SECRET_FIELDS);
+  const parsed = parseConfig(databricksSourceConfigSchema, config, "Databricks source config", [], {
+    isSecret: (path) => secret.has(String(path[0])),
+  });
+  return new DatabricksSourceImpl(parsed, options);
 }
