@@ -14,7 +14,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, open, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CheckpointView, FileCheckpointStore, silentLogger } from "@pipekit/core";
+import { silentLogger } from "@pipekit/core";
+import type { CheckpointView } from "@pipekit/core/advanced";
+import { FileCheckpointStore } from "@pipekit/core/builtins";
 import { DeliveredIds } from "@pipekit/source-databricks";
 
 const IDS = 1_000_000;

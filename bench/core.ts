@@ -8,18 +8,20 @@
 //    completes, under a 10 MiB budget (the engine must stop pulling, not buffer).
 import {
   deriveMessage,
-  type GeneratedValue,
-  GenerateSource,
-  MemoryCheckpointStore,
   type Message,
-  mapTransform,
-  NullSink,
   Pipeline,
   runPipeline,
   type Sink,
   type SourceContext,
   silentLogger,
 } from "@pipekit/core";
+import {
+  type GeneratedValue,
+  GenerateSource,
+  MemoryCheckpointStore,
+  mapTransform,
+  NullSink,
+} from "@pipekit/core/builtins";
 
 const THROUGHPUT_MESSAGES = 300_000;
 const SIZE = 1024;

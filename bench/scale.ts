@@ -11,7 +11,8 @@
  * its own Kafka clients and SQL session): the work is waiting, not computing.
  */
 import { clusterSource, KafkaCluster } from "@pipekit/cluster-kafka";
-import { NullSink, Pipeline, silentLogger } from "@pipekit/core";
+import { Pipeline, silentLogger } from "@pipekit/core";
+import { NullSink } from "@pipekit/core/builtins";
 import { createDatabricksSource } from "@pipekit/source-databricks";
 import { createTrustingFetch } from "@pipekit/testkit-databricks";
 import { startKafkaBroker } from "@pipekit/testkit-kafka";

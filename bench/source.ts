@@ -16,7 +16,8 @@
 import { fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { MemoryCheckpointStore, type SourceContext, silentLogger } from "@pipekit/core";
+import { type SourceContext, silentLogger } from "@pipekit/core";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { createDatabricksSource } from "@pipekit/source-databricks";
 import { type EmulatorInfo, startEmulatorProcess } from "./support/databricks-emulator.js";
 

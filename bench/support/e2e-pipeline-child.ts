@@ -6,15 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type ComponentContext,
-  type DeadLetterRecord,
-  FileCheckpointStore,
-  type Message,
-  Pipeline,
-  type Sink,
-  type WriteContext,
-} from "@pipekit/core";
+import { type ComponentContext, type Message, Pipeline, type Sink, type WriteContext } from "@pipekit/core";
+import type { DeadLetterRecord } from "@pipekit/core/advanced";
+import { FileCheckpointStore } from "@pipekit/core/builtins";
 import { redactTransform } from "@pipekit/redact";
 import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { createKafkaSink } from "@pipekit/sink-kafka";

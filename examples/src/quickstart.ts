@@ -1,14 +1,13 @@
 // Quickstart: read orders from a JSON-lines file, price them, keep the big ones, write them out.
 // Malformed lines go to a dead-letter file; the checkpoint file lets a second run resume.
+import { type CycleReport, runPipeline } from "@pipekit/core";
 import {
-  type CycleReport,
   FileCheckpointStore,
   filterTransform,
   JsonlFileSink,
   JsonlFileSource,
   mapTransform,
-  runPipeline,
-} from "@pipekit/core";
+} from "@pipekit/core/builtins";
 
 interface Order {
   readonly id: string;

@@ -1,5 +1,6 @@
 import { metrics, trace } from "@opentelemetry/api";
-import { MemoryCheckpointStore, type Source, type SourceChunk, type SourceContext } from "@pipekit/core";
+import type { Source, SourceChunk, SourceContext } from "@pipekit/core";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { clusterSource, KafkaCluster, shardOf } from "../src/index.js";
 import { recordingLogger, uniqueNames, waitFor } from "./helpers.js";

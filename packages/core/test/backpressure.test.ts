@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { GenerateSource, MemoryCheckpointStore, Pipeline, type Sink } from "../src/index.js";
+import { GenerateSource, MemoryCheckpointStore } from "../src/builtins.js";
+import { Pipeline, type Sink } from "../src/index.js";
 import { deadLetterSink, settleEventLoop, until } from "./helpers.js";
 
 /** Accepts writes and never answers them. */

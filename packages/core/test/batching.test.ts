@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createMessage, MemoryCheckpointStore, Pipeline } from "../src/index.js";
+import { MemoryCheckpointStore } from "../src/builtins.js";
+import { createMessage, Pipeline } from "../src/index.js";
 import { ArraySource, chunked, deadLetterSink, ManualSource, messages, ScriptedSink } from "./helpers.js";
 
 describe("batching", () => {

@@ -3,14 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DeadLetterRecord } from "../src/advanced.js";
+import { FileCheckpointStore, functionTransform, MemorySink } from "../src/builtins.js";
 import {
   type CheckpointStore,
   createMessage,
-  type DeadLetterRecord,
   deriveMessage,
-  FileCheckpointStore,
-  functionTransform,
-  MemorySink,
   type Message,
   Pipeline,
   PoisonError,

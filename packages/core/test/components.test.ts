@@ -3,13 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DeadLetterRecord } from "../src/advanced.js";
 import {
-  ComponentRegistry,
-  ConfigError,
   createJsonLogger,
-  createMessage,
-  type DeadLetterRecord,
-  encodedJson,
   FileCheckpointStore,
   type GeneratedValue,
   GenerateSource,
@@ -19,9 +15,9 @@ import {
   MemorySink,
   NullSink,
   registerBuiltins,
-  runPipeline,
   StdoutSink,
-} from "../src/index.js";
+} from "../src/builtins.js";
+import { ComponentRegistry, ConfigError, createMessage, encodedJson, runPipeline } from "../src/index.js";
 
 describe("built-in components", () => {
   let dir: string;

@@ -2,18 +2,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type DeadLetterRecord,
-  FatalError,
-  functionTransform,
-  MemoryCheckpointStore,
-  MemorySink,
-  type Message,
-  Pipeline,
-  PoisonError,
-  runPipeline,
-  type Sink,
-} from "../src/index.js";
+import type { DeadLetterRecord } from "../src/advanced.js";
+import { functionTransform, MemoryCheckpointStore, MemorySink } from "../src/builtins.js";
+import { FatalError, type Message, Pipeline, PoisonError, runPipeline, type Sink } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink } from "./helpers.js";
 
 const poisonIfContains = (bad: ReadonlySet<string>) => (batch: readonly Message[]) => {

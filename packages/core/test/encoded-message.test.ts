@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMessage, deriveEncodedMessage, encodedJson, messageJson } from "../src/index.js";
+import { messageJson } from "../src/advanced.js";
+import { createMessage, deriveEncodedMessage, encodedJson } from "../src/index.js";
 
 describe("deriveEncodedMessage", () => {
   const parent = createMessage("req-1", { big: "x".repeat(100) }, { source: "databricks", partition: "t" });

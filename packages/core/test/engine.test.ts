@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  createMessage,
-  deriveMessage,
-  FatalError,
   filterTransform,
   functionTransform,
   MemoryCheckpointStore,
   MemorySink,
-  type Message,
   mapTransform,
+} from "../src/builtins.js";
+import {
+  createMessage,
+  deriveMessage,
+  FatalError,
+  type Message,
   Pipeline,
   runPipeline,
   type Transform,

@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  type CheckpointWrites,
-  type IncrementalPosition,
-  MemoryCheckpointStore,
-  MemorySink,
-  Pipeline,
-  type SourceChunk,
-} from "../src/index.js";
+import type { CheckpointWrites, IncrementalPosition } from "../src/advanced.js";
+import { MemoryCheckpointStore, MemorySink } from "../src/builtins.js";
+import { Pipeline, type SourceChunk } from "../src/index.js";
 import {
   ArraySource,
   chunked,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMessage, deriveMessage, encodedJson, estimateSize, messageJson } from "../src/index.js";
+import { estimateSize, messageJson } from "../src/advanced.js";
+import { createMessage, deriveMessage, encodedJson } from "../src/index.js";
 
 describe("Message", () => {
   it("is immutable and sized from its value", () => {

@@ -1,11 +1,10 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { DeadLetterRecord } from "../src/advanced.js";
+import { MemoryCheckpointStore, MemorySink } from "../src/builtins.js";
 import {
   type CheckpointStore,
   createMessage,
-  type DeadLetterRecord,
-  MemoryCheckpointStore,
-  MemorySink,
   type Message,
   Pipeline,
   RetryableError,

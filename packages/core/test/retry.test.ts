@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { DeadLetterRecord } from "../src/index.js";
-import {
-  backoffDelay,
-  MemoryCheckpointStore,
-  MemorySink,
-  Pipeline,
-  RetryableError,
-  type RetryPolicy,
-} from "../src/index.js";
+import { backoffDelay, type DeadLetterRecord, type RetryPolicy } from "../src/advanced.js";
+import { MemoryCheckpointStore, MemorySink } from "../src/builtins.js";
+import { Pipeline, RetryableError } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink } from "./helpers.js";
 
 const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1_000, maxElapsedMs: 60_000 };

@@ -13,7 +13,8 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { functionTransform, MemorySink, type Message, Pipeline, PoisonError } from "../src/index.js";
+import { functionTransform, MemorySink } from "../src/builtins.js";
+import { type Message, Pipeline, PoisonError } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink, until } from "./helpers.js";
 
 describe("telemetry", () => {

@@ -7,15 +7,15 @@
 import type { AgentExecution } from "@pipekit/agent-execution";
 import {
   createMessage,
-  type DeadLetterRecord,
   deriveMessage,
-  MemorySink,
   type Message,
   Pipeline,
   type Source,
   type SourceChunk,
   type Transform,
 } from "@pipekit/core";
+import type { DeadLetterRecord } from "@pipekit/core/advanced";
+import { MemorySink } from "@pipekit/core/builtins";
 import { redactTransform } from "@pipekit/redact";
 import { type AktoRecord, aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { normaliseRow } from "@pipekit/source-databricks";

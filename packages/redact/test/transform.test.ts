@@ -11,12 +11,12 @@ import {
   ComponentRegistry,
   ConfigError,
   createMessage,
-  MemorySink,
   type Message,
   runPipeline,
   type SourceChunk,
   silentLogger,
 } from "@pipekit/core";
+import { MemorySink } from "@pipekit/core/builtins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REDACTIONS_METRIC, redactComponent, redactTransform } from "../src/index.js";
 

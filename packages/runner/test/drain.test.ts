@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FileCheckpointStore } from "@pipekit/core";
+import { FileCheckpointStore } from "@pipekit/core/builtins";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, scratchDir, spawnCli, TEST_PLUGIN, waitFor, yaml } from "./helpers.js";
 

@@ -1,4 +1,5 @@
-import type { ComponentDefinition, ComponentKind } from "@pipekit/core";
+import type { ComponentDefinition } from "@pipekit/core";
+import type { ComponentKind } from "@pipekit/core/advanced";
 import { aktoHttpSinkComponent } from "./http-sink/component.js";
 import { aktoMappingComponent } from "./mapping/akto-mapping-component.js";
 

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createMessage,
-  type DeadLetterRecord,
   FatalError,
-  MemoryCheckpointStore,
   Pipeline,
   runPipeline,
   type Source,
   type SourceChunk,
 } from "@pipekit/core";
+import type { DeadLetterRecord } from "@pipekit/core/advanced";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import {
   type AktoIngestionEmulator,
   sampleAktoRecord,

@@ -1,4 +1,5 @@
-import type { ComponentDefinition, ComponentKind } from "@pipekit/core";
+import type { ComponentDefinition } from "@pipekit/core";
+import type { ComponentKind } from "@pipekit/core/advanced";
 import { kafkaDeadLetterSinkComponent, kafkaSinkComponent } from "./component/kafka-sink-component.js";
 
 /** What this package adds to a registry: runners register this list instead of scanning exports. */

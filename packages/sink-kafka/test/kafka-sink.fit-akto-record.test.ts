@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import { createMessage, MemorySink, PoisonError, runPipeline, type Source } from "@pipekit/core";
+import { createMessage, PoisonError, runPipeline, type Source } from "@pipekit/core";
+import { MemorySink } from "@pipekit/core/builtins";
 import { createAktoHttpSink } from "@pipekit/sink-akto/http";
 import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { checkAktoRecord, startAktoIngestionEmulator } from "@pipekit/testkit-akto";

@@ -1,4 +1,5 @@
-import { type CheckpointView, MemoryCheckpointStore } from "@pipekit/core";
+import type { CheckpointView } from "@pipekit/core/advanced";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bucketKey, DeliveredIds, IDS_PER_PART } from "../src/checkpoint/delivered-ids.js";

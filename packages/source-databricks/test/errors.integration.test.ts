@@ -1,4 +1,4 @@
-import { MemoryCheckpointStore } from "@pipekit/core";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { PRINCIPALS, startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {

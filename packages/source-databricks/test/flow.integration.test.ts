@@ -1,4 +1,5 @@
-import { MemoryCheckpointStore, type SourceChunk } from "@pipekit/core";
+import type { SourceChunk } from "@pipekit/core";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDatabricksSource, type DatabricksSource } from "../src/index.js";

@@ -1,12 +1,8 @@
 import { type Meter, trace } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import {
-  isIncrementalPosition,
-  type MemoryCheckpointStore,
-  type Message,
-  type SourceChunk,
-  type SourceContext,
-} from "@pipekit/core";
+import type { Message, SourceChunk, SourceContext } from "@pipekit/core";
+import { isIncrementalPosition } from "@pipekit/core/advanced";
+import type { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import type { DatabricksSource } from "../src/index.js";
 import { recordingLogger } from "./helpers.js";
 

@@ -1,4 +1,4 @@
-import { MemoryCheckpointStore } from "@pipekit/core";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabricksSource, type DatabricksSource } from "../src/index.js";

@@ -1,5 +1,6 @@
 import type { AgentExecution } from "@pipekit/agent-execution";
-import { ComponentRegistry, MemoryCheckpointStore, MemorySink, Pipeline, silentLogger } from "@pipekit/core";
+import { ComponentRegistry, Pipeline, silentLogger } from "@pipekit/core";
+import { MemoryCheckpointStore, MemorySink } from "@pipekit/core/builtins";
 import { startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabricksSource, databricksSourceComponent } from "../src/index.js";

@@ -1,4 +1,5 @@
-import { checkpointKeyOwner, MemoryCheckpointStore } from "@pipekit/core";
+import { checkpointKeyOwner } from "@pipekit/core/advanced";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabricksSource, type DatabricksSource, databricksSourceComponent } from "../src/index.js";

@@ -1,4 +1,5 @@
-import { MemoryCheckpointStore, silentLogger } from "@pipekit/core";
+import { silentLogger } from "@pipekit/core";
+import { MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { type SeededRow, startWorkspaceEmulator, type WorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabricksSource, type DatabricksSource, DeliveredIds } from "../src/index.js";

@@ -1,13 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Meter } from "@opentelemetry/api";
-import {
-  checkpointKeyOwner,
-  type HealthStatus,
-  type Logger,
-  parseConfig,
-  RetryableError,
-  silentLogger,
-} from "@pipekit/core";
+import { type Logger, parseConfig, RetryableError, silentLogger } from "@pipekit/core";
+import { checkpointKeyOwner, type HealthStatus } from "@pipekit/core/advanced";
 import { KAFKA_SECRET_FIELDS } from "@pipekit/kafka-connection";
 import type { Admin, Kafka } from "kafkajs";
 import { KafkaCheckpointStore } from "../checkpoint/kafka-checkpoint-store.js";

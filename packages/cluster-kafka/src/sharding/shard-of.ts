@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { checkpointKeyOwner } from "@pipekit/core";
+import { checkpointKeyOwner } from "@pipekit/core/advanced";
 
 /**
  * The shard of a partition key (e.g. a table's full name): a stable hash modulo the shard count.

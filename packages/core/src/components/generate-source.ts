@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Message } from "../contracts/message.js";
 import type { Source, SourceChunk, SourceContext } from "../contracts/source.js";
 import { defineComponent } from "../registry/component-definition.js";
+import { seededRandom } from "../testing/seeded-random.js";
 
 export interface GenerateSourceOptions {
   /** Messages per pass. */
@@ -25,18 +26,6 @@ export interface GeneratedValue {
   readonly data: string;
 }
 
-/** mulberry32: tiny, fast, good enough for test payloads. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Synthetic messages `{ seq, data }` with ids "gen-<seq>". Payloads are windows into one seeded
  * random string, so producing a million of them costs little beyond the envelopes.
@@ -52,7 +41,7 @@ export class GenerateSource implements Source<GeneratedValue> {
     this.size = options.size ?? 64;
     this.chunkSize = options.chunkSize ?? 100;
     this.key = options.checkpointKey ?? "generate";
-    const random = prng(options.seed ?? 1);
+    const random = seededRandom(options.seed ?? 1);
     const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let pool = "";
     for (let i = 0; i < this.size * 2 + 1; i++) pool += alphabet[Math.floor(random() * alphabet.length)];

@@ -1,4 +1,6 @@
-import { checkpointKeyOwner, FileCheckpointStore, silentLogger } from "@pipekit/core";
+import { silentLogger } from "@pipekit/core";
+import { checkpointKeyOwner } from "@pipekit/core/advanced";
+import { FileCheckpointStore } from "@pipekit/core/builtins";
 import { DeliveredIds } from "@pipekit/source-databricks";
 
 /**

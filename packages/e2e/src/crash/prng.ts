@@ -1,14 +1,5 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same kill schedule on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seed gives the same kill schedule on every machine.
+export { seededRandom } from "@pipekit/core/testing";
 
 /** An integer in [min, max]. */
 export function randomInt(random: () => number, min: number, max: number): number {

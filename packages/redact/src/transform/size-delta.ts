@@ -1,4 +1,4 @@
-import { estimateSize } from "@pipekit/core";
+import { estimateSize } from "@pipekit/core/advanced";
 
 /**
  * How many bytes the redacted value's JSON grew (negative: shrank) against the original, found by

@@ -1,4 +1,5 @@
-import { formatPath, PoisonError } from "@pipekit/core";
+import { PoisonError } from "@pipekit/core";
+import { formatPath } from "@pipekit/core/advanced";
 import { BLOCKED_KEY } from "../detectors/detector-ids.js";
 import { ReportBuilder } from "../redactor/redaction-report.js";
 import {

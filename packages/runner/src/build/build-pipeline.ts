@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
 import type { KafkaCluster } from "@pipekit/cluster-kafka";
-import type { CheckpointStore, HealthStatus, Logger, Sink, Source, Transform } from "@pipekit/core";
+import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
+import type { HealthStatus } from "@pipekit/core/advanced";
 import { clusterEngine } from "../cluster/cluster-engine.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";

@@ -1,15 +1,15 @@
 import type { MeterProvider } from "@opentelemetry/api";
-import type {
-  CheckpointStore,
-  CycleOptions,
-  CycleReport,
-  Logger,
-  Sink,
-  Source,
-  StopReport,
-  Transform,
+import {
+  type CheckpointStore,
+  type CycleReport,
+  type Logger,
+  Pipeline,
+  type Sink,
+  type Source,
+  type Transform,
 } from "@pipekit/core";
-import { FileCheckpointStore, Pipeline } from "@pipekit/core";
+import type { CycleOptions, StopReport } from "@pipekit/core/advanced";
+import { FileCheckpointStore } from "@pipekit/core/builtins";
 
 /** What the runner needs from a cycle's report. */
 export type CycleSummary = Pick<

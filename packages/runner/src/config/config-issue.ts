@@ -1,4 +1,4 @@
-import { formatPath } from "@pipekit/core";
+import { formatPath } from "@pipekit/core/advanced";
 
 /** One problem found in a pipeline file, located as precisely as the YAML allows. */
 export interface ConfigIssue {

@@ -1,4 +1,5 @@
-import type { ComponentKind, ComponentRegistry } from "@pipekit/core";
+import type { ComponentRegistry } from "@pipekit/core";
+import type { ComponentKind } from "@pipekit/core/advanced";
 import { z } from "zod";
 import { batchSchema, pipelineConfigSchema, retrySchema } from "./pipeline-config-schema.js";
 

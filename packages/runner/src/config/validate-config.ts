@@ -1,10 +1,5 @@
-import {
-  type ComponentDefinition,
-  type ComponentKind,
-  type ComponentRegistry,
-  type ConfigProblem,
-  checkConfig,
-} from "@pipekit/core";
+import type { ComponentDefinition, ComponentRegistry } from "@pipekit/core";
+import { type ComponentKind, type ConfigProblem, checkConfig } from "@pipekit/core/advanced";
 import { CLUSTER_SECRET_FIELDS } from "../cluster/cluster-config.js";
 import { loadPlugins } from "../plugins/load-plugins.js";
 import { checkCron } from "../service/schedule.js";

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ComponentDefinition, ComponentKind, ComponentRegistry } from "@pipekit/core";
+import type { ComponentDefinition, ComponentRegistry } from "@pipekit/core";
+import type { ComponentKind } from "@pipekit/core/advanced";
 import { isComponentDefinition } from "../registry/default-registry.js";
 
 /**

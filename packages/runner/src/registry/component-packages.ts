@@ -1,4 +1,5 @@
-import type { ComponentDefinition, ComponentKind } from "@pipekit/core";
+import type { ComponentDefinition } from "@pipekit/core";
+import type { ComponentKind } from "@pipekit/core/advanced";
 
 /** What a component package's root entry provides: the list of its component definitions. */
 export interface ComponentModule {
@@ -19,7 +20,7 @@ export interface ComponentPackage {
  * its `components`. Generic packages first: loading stops once every wanted type is registered.
  */
 export const BUILTIN_PACKAGES: readonly ComponentPackage[] = [
-  { name: "@pipekit/core", load: () => import("@pipekit/core") },
+  { name: "@pipekit/core", load: () => import("@pipekit/core/builtins") },
   { name: "@pipekit/redact", load: () => import("@pipekit/redact") },
   { name: "@pipekit/source-databricks", load: () => import("@pipekit/source-databricks") },
   { name: "@pipekit/sink-akto", load: () => import("@pipekit/sink-akto") },

@@ -1,4 +1,5 @@
-import { type ComponentKind, ComponentRegistry } from "@pipekit/core";
+import { ComponentRegistry } from "@pipekit/core";
+import type { ComponentKind } from "@pipekit/core/advanced";
 import { BUILTIN_PACKAGES, type ComponentPackage } from "./component-packages.js";
 
 export { isComponentDefinition } from "./is-component-definition.js";

@@ -3,15 +3,15 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   createMessage,
-  type DeadLetterRecord,
   type Logger,
-  MemorySink,
   type Message,
   Pipeline,
   type Sink,
   type Source,
   type Transform,
 } from "@pipekit/core";
+import type { DeadLetterRecord } from "@pipekit/core/advanced";
+import { MemorySink } from "@pipekit/core/builtins";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 
 /** What a replay did, per destination, and what it could not do. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HealthStatus } from "@pipekit/core";
+import type { HealthStatus } from "@pipekit/core/advanced";
 
 /** Each component's health, keyed by component id ("source", a sink id…). */
 export type Readiness = () => Promise<Readonly<Record<string, HealthStatus>>>;

@@ -1,13 +1,16 @@
-import type {
-  ComponentContext,
-  EncodedValue,
-  HealthStatus,
-  Logger,
-  Message,
-  Sink,
-  WriteContext,
+import {
+  type ComponentContext,
+  type EncodedValue,
+  FatalError,
+  type Logger,
+  type Message,
+  PoisonError,
+  parseConfig,
+  RetryableError,
+  type Sink,
+  type WriteContext,
 } from "@pipekit/core";
-import { FatalError, PoisonError, parseConfig, RetryableError } from "@pipekit/core";
+import type { HealthStatus } from "@pipekit/core/advanced";
 import { Agent, type Dispatcher } from "undici";
 import { AKTO_MAX_RECORD_BYTES } from "../mapping/akto-record.js";
 import {

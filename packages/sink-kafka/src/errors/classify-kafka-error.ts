@@ -1,4 +1,5 @@
-import { type ErrorClass, FatalError, PoisonError, RetryableError } from "@pipekit/core";
+import { FatalError, PoisonError, RetryableError } from "@pipekit/core";
+import type { ErrorClass } from "@pipekit/core/advanced";
 
 /** Broker error types that mean "this record (batch) can never be accepted". */
 const POISON_TYPES = new Set([

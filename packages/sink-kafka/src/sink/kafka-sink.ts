@@ -1,16 +1,14 @@
 import {
   type ComponentContext,
-  type ErrorClass,
   FatalError,
-  type HealthStatus,
   type Logger,
   type Message,
-  type PartialFailure,
   PoisonError,
   RetryableError,
   type Sink,
   type WriteContext,
 } from "@pipekit/core";
+import type { ErrorClass, HealthStatus, PartialFailure } from "@pipekit/core/advanced";
 import { CompressionCodecs, CompressionTypes, ConfigResourceTypes } from "@pipekit/kafka-connection";
 import { type Admin, type Kafka, type Message as KafkaMessage, Partitioners, type Producer } from "kafkajs";
 import { type CompressionName, compressionType } from "../client/compression.js";

@@ -1,4 +1,5 @@
-import type { CheckpointView, CheckpointWrites, IncrementalPosition, Logger } from "@pipekit/core";
+import type { Logger } from "@pipekit/core";
+import type { CheckpointView, CheckpointWrites, IncrementalPosition } from "@pipekit/core/advanced";
 import { hashId, type IdHash } from "./id-hash.js";
 import { IdHashSet } from "./id-hash-set.js";
 

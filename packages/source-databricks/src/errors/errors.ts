@@ -1,4 +1,4 @@
-import type { ErrorClass } from "@pipekit/core";
+import type { ErrorClass } from "@pipekit/core/advanced";
 
 /**
  * Errors a person can act on. Messages follow the Akto connector's troubleshooting names so a user

@@ -1,13 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import {
-  type HealthStatus,
-  type Logger,
-  parseConfig,
-  type Source,
-  type SourceChunk,
-  type SourceContext,
-} from "@pipekit/core";
+import { type Logger, parseConfig, type Source, type SourceChunk, type SourceContext } from "@pipekit/core";
+import type { HealthStatus } from "@pipekit/core/advanced";
 import { type AccessTokenProvider, OAuthM2MTokenProvider, PatTokenProvider } from "../auth/token-provider.js";
 import { DeliveredIds } from "../checkpoint/delivered-ids.js";
 import {

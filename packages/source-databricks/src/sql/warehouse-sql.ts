@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { DBSQLClient, DBSQLParameter, DBSQLParameterType, LogLevel } from "@databricks/sql";
-import { backoffDelay, type Logger, type RetryPolicy } from "@pipekit/core";
+import type { Logger } from "@pipekit/core";
+import { backoffDelay, type RetryPolicy } from "@pipekit/core/advanced";
 import type { AccessTokenProvider } from "../auth/token-provider.js";
 import { DatabricksAuthError, DatabricksConnectionError } from "../errors/errors.js";
 import { describeNetworkError } from "../http/http-client.js";

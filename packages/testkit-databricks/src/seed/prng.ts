@@ -1,18 +1,9 @@
-/** A small seeded PRNG (mulberry32): same seed, same workspace, on every machine. */
-export class Prng {
-  private state: number;
+import { SeededRandom } from "@pipekit/core/testing";
 
+/** Core's seeded PRNG with the helpers seeding needs: same seed, same workspace, on every machine. */
+export class Prng extends SeededRandom {
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    super(seed >>> 0 || 0x9e3779b9);
   }
 
   int(minInclusive: number, maxExclusive: number): number {

@@ -1,0 +1,27 @@
+/** Engine settings, reports, checkpoint and retry details: what plugin authors and embedders need beyond the root contracts. */
+export {
+  type CheckpointView,
+  type CheckpointWrites,
+  checkpointKeyOwner,
+  type IncrementalPosition,
+  isIncrementalPosition,
+} from "./contracts/checkpoint.js";
+export type { HealthStatus } from "./contracts/context.js";
+export { estimateSize, type FittedValue, messageJson } from "./contracts/message.js";
+export type { PartialFailure } from "./contracts/sink.js";
+export type { TransformResult } from "./contracts/transform.js";
+export { classifyError } from "./engine/batch-writer.js";
+export type { CommitPolicy, CommitStats } from "./engine/checkpoint-committer.js";
+export type { CycleOptions } from "./engine/cycle-setup.js";
+export type { DeadLetterRecord, FailureStage } from "./engine/dead-letters.js";
+export { type Budget, defaultBudget } from "./engine/in-flight-budget.js";
+export type { ErrorSummary, StopReport } from "./engine/reports.js";
+export { type BatchPolicy, defaultBatchPolicy } from "./engine/sink-runner.js";
+export type { ErrorClass } from "./errors/classified-errors.js";
+export type { NamedTransform, SinkOptions } from "./pipeline/options.js";
+export { DEFAULT_DEAD_LETTER_PATH } from "./pipeline/pipeline.js";
+export type { ComponentKind } from "./registry/component-definition.js";
+export { formatPath } from "./registry/component-registry.js";
+export { type ConfigProblem, checkConfig } from "./registry/config-problems.js";
+export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from "./retry/backoff.js";
+export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";
