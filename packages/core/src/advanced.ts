@@ -22,6 +22,6 @@ export type { NamedTransform, SinkOptions } from "./pipeline/options.js";
 export { DEFAULT_DEAD_LETTER_PATH } from "./pipeline/pipeline.js";
 export type { ComponentKind } from "./registry/component-definition.js";
 export { formatPath } from "./registry/component-registry.js";
-export { type ConfigProblem, checkConfig } from "./registry/config-problems.js";
+export { type ConfigProblem, checkConfig, valueAt } from "./registry/config-problems.js";
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from "./retry/backoff.js";
 export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";

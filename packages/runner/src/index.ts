@@ -3,17 +3,8 @@
 
 export { type BuildDeps, type BuiltPipeline, buildPipeline } from "./build/build-pipeline.js";
 export type { CycleEngine, CycleSummary, DrainSummary } from "./build/engine.js";
-export {
-  type CommandIo,
-  type RunOptions,
-  replayCommand,
-  runCommand,
-  schemaCommand,
-  testCommand,
-  validateCommand,
-} from "./cli/commands.js";
+export * from "./cli/index.js";
 export { pipelineProgram } from "./cli/pipeline.js";
-export { isEntryScript, type ProcessRegistryOptions, runAsProcess } from "./cli/run-as-process.js";
 export { ConfigFileError, type ConfigIssue, formatIssue } from "./config/config-issue.js";
 export { pipelineJsonSchema } from "./config/json-schema.js";
 export { type LoadedConfigFile, loadConfigFile } from "./config/load-config-file.js";
@@ -36,17 +27,7 @@ export {
 export { loadPlugins } from "./plugins/load-plugins.js";
 export { ProgressDisplay, renderSummary } from "./progress/progress-display.js";
 export { ProgressTracker } from "./progress/progress-tracker.js";
-export {
-  BUILTIN_PACKAGES,
-  type ComponentModule,
-  type ComponentPackage,
-} from "./registry/component-packages.js";
-export {
-  createDefaultRegistry,
-  type DefaultRegistry,
-  isComponentDefinition,
-  type WantedComponent,
-} from "./registry/default-registry.js";
+export { isComponentDefinition } from "./registry/default-registry.js";
 export { HttpEndpoints, type Readiness } from "./service/http-server.js";
 export { createRunnerLogger, type RunnerLoggerOptions } from "./service/logger.js";
 export { createRunnerMetrics, type RunnerMetrics } from "./service/metrics.js";
@@ -55,6 +36,6 @@ export {
   type PipelineServiceOptions,
   type ServiceOutcome,
 } from "./service/pipeline-service.js";
-export { CycleScheduler, checkCron, type Schedule, toSchedule } from "./service/schedule.js";
+export { CycleScheduler, type Schedule, toSchedule } from "./service/schedule.js";
 export { installSignalHandlers } from "./service/signals.js";
 export { type ConfigTestResult, runConfigTests } from "./testing/run-config-tests.js";

@@ -167,7 +167,8 @@ function withoutKeys(value: Record<string, unknown>, keys: readonly string[]): R
   return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
 }
 
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` inside nested objects and arrays; undefined where the path leads nowhere. */
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let current = data;
   for (const key of path) {
     if (current === null || typeof current !== "object") return undefined;

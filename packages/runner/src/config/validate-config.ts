@@ -1,5 +1,5 @@
 import type { ComponentDefinition, ComponentRegistry } from "@pipekit/core";
-import { type ComponentKind, type ConfigProblem, checkConfig } from "@pipekit/core/advanced";
+import { type ComponentKind, type ConfigProblem, checkConfig, valueAt } from "@pipekit/core/advanced";
 import { CLUSTER_SECRET_FIELDS } from "../cluster/cluster-config.js";
 import { loadPlugins } from "../plugins/load-plugins.js";
 import { checkCron } from "../service/schedule.js";
@@ -190,15 +190,6 @@ function sinkIdsOf(entries: readonly unknown[]): string[] {
     const type = types[i] as string;
     return types.filter((t) => t === type).length === 1 ? type : `${type}_${i}`;
   });
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let current = data;
-  for (const key of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
