@@ -6,6 +6,8 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** Give up (the batch stays unacknowledged for a later cycle) once the next wait would end later than this after the first try. */
   readonly maxElapsedMs: number;
+  /** Growth of the delay ceiling per failed try (default 2: doubling). */
+  readonly multiplier?: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -16,7 +18,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 /**
- * Exponential backoff with full jitter (AWS architecture blog): uniform in [0, min(cap, base·2^(n-1))).
+ * Exponential backoff with full jitter (AWS architecture blog): uniform in [0, min(cap, base·m^(n-1))),
+ * m being the policy's multiplier (2 unless set).
  * A server's Retry-After is a floor: retrying earlier would only be rejected again.
  */
 export function backoffDelay(
@@ -25,7 +28,10 @@ export function backoffDelay(
   random: () => number,
   retryAfterMs?: number,
 ): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (failedAttempt - 1));
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.initialDelayMs * (policy.multiplier ?? 2) ** (failedAttempt - 1),
+  );
   const jittered = Math.floor(random() * ceiling);
   return retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered;
 }

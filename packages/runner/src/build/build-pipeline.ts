@@ -80,6 +80,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
               initialDelayMs: s.retry.initial_delay_ms,
               maxDelayMs: s.retry.max_delay_ms,
               maxElapsedMs: s.retry.max_elapsed_ms,
+              multiplier: s.retry.multiplier,
             }),
           }
         : {}),
