@@ -77,7 +77,7 @@ export class KafkaCluster {
 
   constructor(options: ClusterOptionsInput, deps: KafkaClusterDeps = {}) {
     this.options = parseConfig(clusterOptionsSchema, options, "cluster options", [], {
-      isSecret: (path) => (KAFKA_SECRET_FIELDS as readonly string[]).includes(path.join(".")),
+      secretFields: KAFKA_SECRET_FIELDS,
     });
     this.shardCount = this.options.shards;
     this.instanceId = deps.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;

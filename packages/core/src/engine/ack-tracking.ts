@@ -33,16 +33,14 @@ export class Origin {
    */
   left = false;
   /**
-   * Only the source message's size is kept, not the message: an execution's outputs can wait in a
-   * sink's batch for seconds, and the source value (raw request and response) must not wait with them.
+   * `sizeBytes` is the source message's size. Only that is kept, not the message: an execution's
+   * outputs can wait in a sink's batch for seconds, and the source value (raw request and response)
+   * must not wait with them.
    */
-  readonly sizeBytes: number;
   constructor(
     readonly chunk: ChunkState,
-    message: Message,
-  ) {
-    this.sizeBytes = message.sizeBytes;
-  }
+    readonly sizeBytes: number,
+  ) {}
 }
 
 /**

@@ -126,7 +126,7 @@ export class TransformChain {
         return this.waitForSlot().then(() => this.transformFrom(state, messages, i, output, rest));
       }
       const message = messages[i]!;
-      const origin = new Origin(state, message);
+      const origin = new Origin(state, message.sizeBytes);
       const rejectedReason = state.rejected?.get(message);
       if (rejectedReason !== undefined) {
         this.invalidFromSource(origin, message, rejectedReason);

@@ -6,6 +6,7 @@ import {
   type ConfigPath,
   type ConfigProblem,
   checkConfig,
+  configError,
   formatPath,
   suggest,
 } from "./config-problems.js";
@@ -55,11 +56,9 @@ export class ComponentRegistry {
       const message = `unknown ${kind} type "${type}"${guess ? `; did you mean "${guess}"?` : ""} (known ${kind} types: ${known.join(", ") || "none"})`;
       return { problems: [{ path: [...path, "type"], message, at: "value" }] };
     }
-    const secrets = (definition.secretFields ?? []).map((f) => JSON.stringify([...path, ...f.split(".")]));
-    const isSecret = (p: ConfigPath) => secrets.includes(JSON.stringify(p)) || options.isSecret?.(p) === true;
     const { data, problems } = checkConfig(definition.configSchema as z.ZodType, config ?? {}, path, {
       ...options,
-      isSecret,
+      secretFields: [...(definition.secretFields ?? []), ...(options.secretFields ?? [])],
     });
     return problems.length === 0 ? { config: data, problems } : { problems };
   }
@@ -68,9 +67,10 @@ export class ComponentRegistry {
   parse(kind: ComponentKind, type: string, config: unknown, path: ConfigPath = []): unknown {
     const { config: parsed, problems } = this.check(kind, type, config, path);
     if (problems.length === 0) return parsed;
-    const lines = problems.map((p) => `  ${formatPath(p.path)}: ${p.message}`).join("\n");
-    const what = this.get(kind, type) ? `config for ${kind} "${type}"` : `${kind} type "${type}"`;
-    throw new ConfigError(`Invalid ${what}:\n${lines}`, problems);
+    throw configError(
+      this.get(kind, type) ? `config for ${kind} "${type}"` : `${kind} type "${type}"`,
+      problems,
+    );
   }
 
   async create(

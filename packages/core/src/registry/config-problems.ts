@@ -17,7 +17,12 @@ export interface ConfigProblem {
 export interface CheckOptions {
   /** Keys of the value that are not the schema's (e.g. `type`, or the engine's own sink keys). */
   readonly ignoreKeys?: readonly string[];
-  /** True for paths whose values are secrets: a problem there never quotes the value. */
+  /**
+   * Dotted paths under the checked value whose values are secrets (a component's `secretFields`,
+   * e.g. "sasl.password"): a problem there never quotes the value.
+   */
+  readonly secretFields?: readonly string[];
+  /** Further secret paths, absolute (the runner knows those of variables and files). */
   readonly isSecret?: (path: ConfigPath) => boolean;
 }
 
@@ -56,7 +61,8 @@ export function checkConfig(
       continue;
     }
     const found = valueAt(own, relative);
-    const shown = options.isSecret?.(path) ? "***" : describeValue(found);
+    const secret = options.secretFields?.includes(relative.join(".")) || options.isSecret?.(path) === true;
+    const shown = secret ? "***" : describeValue(found);
     const message =
       issue.code === "invalid_type"
         ? found === undefined
@@ -178,7 +184,7 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** How a found value is named in messages: short, typed, never a whole structure. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
@@ -203,8 +209,13 @@ export function parseConfig<S extends z.ZodType>(
 ): z.output<S> {
   const { data, problems } = checkConfig(schema, value ?? {}, prefix, options);
   if (problems.length === 0) return data as z.output<S>;
+  throw configError(what, problems);
+}
+
+/** "Invalid <what>:" and a `path: message` line per problem, the problems attached. */
+export function configError(what: string, problems: readonly ConfigProblem[]): ConfigError {
   const lines = problems.map((p) => `  ${formatPath(p.path)}: ${p.message}`).join("\n");
-  throw new ConfigError(`Invalid ${what}:\n${lines}`, problems);
+  return new ConfigError(`Invalid ${what}:\n${lines}`, problems);
 }
 
 /** `pipeline.transforms[1].type` style rendering of a config path. */

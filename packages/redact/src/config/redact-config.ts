@@ -130,7 +130,10 @@ export type RedactConfigInput = z.input<typeof redactConfigSchema>;
 export type RedactConfig = z.output<typeof redactConfigSchema>;
 export type RedactionModeName = z.infer<typeof redactionModeSchema>;
 
+/** Config fields whose values are secrets: never echoed by validation, errors or logs. */
+export const REDACT_SECRET_FIELDS = ["hmacKey"] as const;
+
 /** Validates a config, throwing a ConfigError whose lines name each bad field (never its value). */
 export function parseRedactConfig(input: RedactConfigInput | undefined): RedactConfig {
-  return parseConfig(redactConfigSchema, input, "redact config", [], { isSecret: (p) => p[0] === "hmacKey" });
+  return parseConfig(redactConfigSchema, input, "redact config", [], { secretFields: REDACT_SECRET_FIELDS });
 }

@@ -1,5 +1,5 @@
 import { defineComponent } from "@pipekit/core";
-import { redactConfigSchema } from "../config/redact-config.js";
+import { REDACT_SECRET_FIELDS, redactConfigSchema } from "../config/redact-config.js";
 import { redactTransform } from "./redact-transform.js";
 
 /** `type: redact` in pipeline YAML. */
@@ -9,6 +9,6 @@ export const redactComponent = defineComponent({
   description:
     "Redacts PII and secrets (validated detectors, key-name blocking, JSON inside strings) with mask, keyed HMAC pseudonyms or removal.",
   configSchema: redactConfigSchema,
-  secretFields: ["hmacKey"],
+  secretFields: REDACT_SECRET_FIELDS,
   create: (config) => redactTransform(config),
 });

@@ -105,11 +105,15 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   };
   const isSecret = (path: readonly (string | number)[]) => secrets.isSecretPath(path);
 
+  /** Values at `fields` under `path` are secrets: masked by path, and by value wherever they turn up. */
+  const addSecretFields = (path: ConfigPath, value: unknown, fields: readonly string[]): void => {
+    for (const field of fields) {
+      secrets.addPath([...path, ...field.split(".")]);
+      secrets.addValue(valueAt(value, field.split(".")));
+    }
+  };
   // The cluster's Kafka credentials are secrets like a component's secretFields.
-  for (const field of CLUSTER_SECRET_FIELDS) {
-    secrets.addPath(["cluster", ...field.split(".")]);
-    secrets.addValue(valueAt(data.cluster, field.split(".")));
-  }
+  addSecretFields(["cluster"], data.cluster, CLUSTER_SECRET_FIELDS);
   const top = checkConfig(pipelineConfigSchema, data, [], { isSecret });
   report(top.problems);
   const settings = top.data as PipelineConfig | undefined;
@@ -140,11 +144,7 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   ): ResolvedComponent<K> | undefined => {
     if (!isPlainObject(entry) || typeof entry.type !== "string") return undefined; // reported above
     const definition = options.registry.get(kind, entry.type) as ComponentDefinition<K> | undefined;
-    for (const field of definition?.secretFields ?? []) {
-      const secretPath = [...path, ...field.split(".")];
-      secrets.addPath(secretPath);
-      secrets.addValue(valueAt(entry, field.split(".")));
-    }
+    addSecretFields(path, entry, definition?.secretFields ?? []);
     const checked = options.registry.check(kind, entry.type, entry, path, { ignoreKeys: reserved, isSecret });
     report(checked.problems);
     if (!definition || checked.problems.length > 0) return undefined;

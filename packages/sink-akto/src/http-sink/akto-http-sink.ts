@@ -14,6 +14,7 @@ import type { HealthStatus } from "@pipekit/core/advanced";
 import { Agent, type Dispatcher } from "undici";
 import { AKTO_MAX_RECORD_BYTES } from "../mapping/akto-record.js";
 import {
+  AKTO_HTTP_SECRET_FIELDS,
   type AktoHttpSinkConfig,
   aktoHttpSinkConfigSchema,
   type ResolvedAktoHttpSinkConfig,
@@ -43,7 +44,7 @@ export interface AktoHttpSink extends Sink {
 export function createAktoHttpSink(config: AktoHttpSinkConfig): AktoHttpSink {
   return aktoHttpSinkFromParsed(
     parseConfig(aktoHttpSinkConfigSchema, config, "Akto HTTP sink config", [], {
-      isSecret: (path) => path[0] === "token",
+      secretFields: AKTO_HTTP_SECRET_FIELDS,
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { defineComponent } from "@pipekit/core";
 import { aktoHttpSinkFromParsed } from "./akto-http-sink.js";
-import { aktoHttpSinkConfigSchema } from "./config.js";
+import { AKTO_HTTP_SECRET_FIELDS, aktoHttpSinkConfigSchema } from "./config.js";
 
 /** Registry entry: `type: akto_http` in YAML, with `token` treated as a secret everywhere. */
 export const aktoHttpSinkComponent = defineComponent({
@@ -8,6 +8,6 @@ export const aktoHttpSinkComponent = defineComponent({
   type: "akto_http",
   description: "POSTs batches of Akto records to Akto's data ingestion service (/api/ingestData).",
   configSchema: aktoHttpSinkConfigSchema,
-  secretFields: ["token"],
+  secretFields: AKTO_HTTP_SECRET_FIELDS,
   create: (config) => aktoHttpSinkFromParsed(config),
 });

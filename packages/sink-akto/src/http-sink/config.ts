@@ -31,3 +31,6 @@ export const aktoHttpSinkConfigSchema = z.strictObject({
 
 export type AktoHttpSinkConfig = z.input<typeof aktoHttpSinkConfigSchema>;
 export type ResolvedAktoHttpSinkConfig = z.output<typeof aktoHttpSinkConfigSchema>;
+
+/** Config fields whose values are secrets: never echoed by validation, errors or logs. */
+export const AKTO_HTTP_SECRET_FIELDS = ["token"] as const;

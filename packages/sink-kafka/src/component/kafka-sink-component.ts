@@ -9,15 +9,14 @@ import {
 import { deadLetterEncoder, valueEncoder } from "../encoding/encode-record.js";
 import { KafkaSink } from "../sink/kafka-sink.js";
 
-const secretPaths = new Set<string>(KAFKA_SECRET_FIELDS);
-const isSecret = (path: readonly (string | number)[]) => secretPaths.has(path.join("."));
-
 /**
  * The Kafka data sink, e.g. `createKafkaSink({ brokers: ["127.0.0.1:9092"] })` writes to
  * `akto.api.logs`. Config is validated (a ConfigError naming each bad field, never a secret's value).
  */
 export function createKafkaSink(config: KafkaSinkConfigInput): KafkaSink {
-  const parsed = parseConfig(kafkaSinkConfigSchema, config, "Kafka sink config", [], { isSecret });
+  const parsed = parseConfig(kafkaSinkConfigSchema, config, "Kafka sink config", [], {
+    secretFields: KAFKA_SECRET_FIELDS,
+  });
   return new KafkaSink({
     type: "kafka",
     connection: parsed,
@@ -32,7 +31,7 @@ export function createKafkaSink(config: KafkaSinkConfigInput): KafkaSink {
  */
 export function createKafkaDeadLetterSink(config: KafkaDeadLetterSinkConfigInput): KafkaSink {
   const parsed = parseConfig(kafkaDeadLetterSinkConfigSchema, config, "Kafka dead-letter sink config", [], {
-    isSecret,
+    secretFields: KAFKA_SECRET_FIELDS,
   });
   return new KafkaSink({
     type: "kafka-dead-letter",

@@ -331,9 +331,8 @@ export function createDatabricksSource(
   config: DatabricksSourceConfigInput,
   options: DatabricksSourceOptions = {},
 ): DatabricksSource {
-  const secret = new Set<string>(DATABRICKS_SECRET_FIELDS);
   const parsed = parseConfig(databricksSourceConfigSchema, config, "Databricks source config", [], {
-    isSecret: (path) => secret.has(String(path[0])),
+    secretFields: DATABRICKS_SECRET_FIELDS,
   });
   return new DatabricksSourceImpl(parsed, options);
 }
