@@ -114,7 +114,15 @@ function nativeSigner(privateKeyPem: string): forge.pki.rsa.PrivateKey {
   return { sign } as unknown as forge.pki.rsa.PrivateKey;
 }
 
-/** A positive serial number (the leading 0 keeps the DER INTEGER positive). */
+/**
+ * A positive serial number whose DER INTEGER is minimal: the first byte is 0x40–0x7f (high bit clear,
+ * so no 0x00 pad is needed; non-zero, so none is implied). A "00" prefix, as before, made a non-minimal
+ * INTEGER whenever the next byte was below 0x80 and forge kept it; OpenSSL then refused the
+ * certificate ("illegal padding") about once in 700, and clients failed with
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE — the CI flake this replaces.
+ */
 function serial(): string {
-  return `00${randomBytes(16).toString("hex")}`;
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x3f) | 0x40;
+  return bytes.toString("hex");
 }
