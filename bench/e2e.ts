@@ -91,6 +91,8 @@ function runPipelineProcess(job: E2eJob, cpuProfileDir?: string): Promise<E2eRes
       ...(cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfileDir] : []),
       "--expose-gc",
       `--max-old-space-size=${PIPELINE_HEAP_MB}`,
+      // BENCH_E2E_NODE_FLAGS adds V8/Node flags to the pipeline process (e.g. to compare GC settings).
+      ...(process.env.BENCH_E2E_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
     ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
