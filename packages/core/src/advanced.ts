@@ -10,6 +10,7 @@ export type { HealthStatus } from "./contracts/context.js";
 export { estimateSize, type FittedValue, messageJson } from "./contracts/message.js";
 export type { PartialFailure } from "./contracts/sink.js";
 export type { TransformResult } from "./contracts/transform.js";
+export { wrapSink, wrapSource } from "./contracts/wrap.js";
 export { classifyError } from "./engine/batch-writer.js";
 export type { CommitPolicy, CommitStats } from "./engine/checkpoint-committer.js";
 export type { CycleOptions } from "./engine/cycle-setup.js";

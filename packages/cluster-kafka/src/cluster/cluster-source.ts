@@ -1,4 +1,5 @@
-import type { Source, SourceChunk, SourceContext } from "@pipekit/core";
+import type { Source } from "@pipekit/core";
+import { wrapSource } from "@pipekit/core/advanced";
 import type { KafkaCluster } from "./kafka-cluster.js";
 
 /**
@@ -7,20 +8,12 @@ import type { KafkaCluster } from "./kafka-cluster.js";
  * health is `cluster.health()`.
  */
 export function clusterSource<T>(source: Source<T>, cluster: KafkaCluster): Source<T> {
-  return {
-    type: source.type,
-    ...(source.open ? { open: (ctx: SourceContext) => source.open!(ctx) } : {}),
-    read(ctx: SourceContext): AsyncIterable<SourceChunk<T>> {
-      return (async function* () {
-        await cluster.beginCycle(ctx.signal);
-        try {
-          yield* source.read(ctx);
-        } finally {
-          cluster.endCycle();
-        }
-      })();
-    },
-    ...(source.health ? { health: () => source.health!() } : {}),
-    ...(source.close ? { close: () => source.close!() } : {}),
-  };
+  return wrapSource(source, async function* (ctx, inner) {
+    await cluster.beginCycle(ctx.signal);
+    try {
+      yield* inner.read(ctx);
+    } finally {
+      cluster.endCycle();
+    }
+  });
 }

@@ -87,10 +87,11 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
       ...(s.concurrency ? { concurrency: s.concurrency } : {}),
     });
   }
-  const unwrapped = source;
-  const cycleSummary = (): Readonly<Record<string, number>> => unwrapped.cycleSummary?.() ?? {};
   if (cluster && clusterKafka) source = clusterKafka.clusterSource(source, cluster);
   if (deps.progress) source = deps.progress.wrapSource(source);
+  // The wrappers forward cycleSummary (core's wrapSource), so the outermost source answers for all.
+  const wrapped = source;
+  const cycleSummary = (): Readonly<Record<string, number>> => wrapped.cycleSummary?.() ?? {};
 
   const pipelineEngine = createEngine({
     id: config.id,

@@ -1,4 +1,5 @@
 import type { Message, Sink, Source } from "@pipekit/core";
+import { wrapSink, wrapSource } from "@pipekit/core/advanced";
 
 export interface PartitionProgress {
   read: number;
@@ -36,40 +37,27 @@ export class ProgressTracker {
 
   wrapSource(source: Source): Source {
     const tracker = this;
-    return {
-      type: source.type,
-      ...(source.open ? { open: (ctx) => source.open!(ctx) } : {}),
-      ...(source.health ? { health: () => source.health!() } : {}),
-      ...(source.close ? { close: () => source.close!() } : {}),
-      async *read(ctx) {
-        for await (const chunk of source.read(ctx)) {
-          for (const m of chunk.messages) tracker.entry(m).read++;
-          tracker.emit();
-          yield chunk;
-        }
-      },
-    };
+    return wrapSource(source, async function* (ctx, inner) {
+      for await (const chunk of inner.read(ctx)) {
+        for (const m of chunk.messages) tracker.entry(m).read++;
+        tracker.emit();
+        yield chunk;
+      }
+    });
   }
 
   wrapSink(sinkId: string, sink: Sink): Sink {
-    return {
-      type: sink.type,
-      ...(sink.open ? { open: (ctx) => sink.open!(ctx) } : {}),
-      ...(sink.health ? { health: () => sink.health!() } : {}),
-      ...(sink.close ? { close: () => sink.close!() } : {}),
-      ...(sink.classifyError ? { classifyError: (e) => sink.classifyError!(e) } : {}),
-      write: async (batch, ctx) => {
-        const result = await sink.write(batch, ctx);
-        const failed = new Set(result ? result.failed.map((f) => f.index) : []);
-        batch.forEach((m, i) => {
-          if (failed.has(i)) return;
-          const entry = this.entry(m);
-          entry.sent[sinkId] = (entry.sent[sinkId] ?? 0) + 1;
-        });
-        this.emit();
-        return result;
-      },
-    };
+    return wrapSink(sink, async (batch, ctx, inner) => {
+      const result = await inner.write(batch, ctx);
+      const failed = new Set(result ? result.failed.map((f) => f.index) : []);
+      batch.forEach((m, i) => {
+        if (failed.has(i)) return;
+        const entry = this.entry(m);
+        entry.sent[sinkId] = (entry.sent[sinkId] ?? 0) + 1;
+      });
+      this.emit();
+      return result;
+    });
   }
 
   private entry(message: Message): PartitionProgress {
