@@ -1,0 +1,3 @@
+import { pipekitProject } from "../../vitest.shared.js";
+
+export default pipekitProject();
