@@ -45,7 +45,8 @@ export const redactionModeSchema = z.enum(["mask", "hmac", "remove"]);
 
 const detectorSettingsSchema = z.strictObject({
   mode: redactionModeSchema.optional(),
-  enabled: z.boolean().default(true),
+  /** Absent means on (unless `only` leaves the detector out); kept optional to tell "said so" apart. */
+  enabled: z.boolean().optional(),
 });
 
 const customDetectorSchema = z.strictObject({
@@ -67,6 +68,11 @@ export const redactConfigSchema = z
   .strictObject({
     /** Per-detector mode or `enabled: false`; keys are DETECTOR_IDS and BLOCKED_KEY. */
     detectors: z.partialRecord(z.enum([...DETECTOR_IDS, BLOCKED_KEY]), detectorSettingsSchema).default({}),
+    /**
+     * Run these detectors and no other (built-in ids, BLOCKED_KEY, custom names), instead of turning
+     * the rest off one by one. `detectors` may still set their modes; see checkOnly for conflicts.
+     */
+    only: z.array(z.string().min(1)).optional(),
     defaultMode: redactionModeSchema.default("mask"),
     /** Secret key for "hmac" pseudonyms. */
     hmacKey: z
@@ -105,6 +111,7 @@ export const redactConfigSchema = z
           ctx.addIssue({ code: "custom", path: ["custom", i, "mode"], message: `"hmac" ${needsKey}` });
       });
     }
+    if (config.only) checkOnly(config.only, config, ctx);
     const seen = new Set<string>([...DETECTOR_IDS, BLOCKED_KEY]);
     config.custom.forEach((c, i) => {
       if (seen.has(c.name))
@@ -125,6 +132,65 @@ export const redactConfigSchema = z
       }
     });
   });
+
+/**
+ * `only` and the per-detector settings must agree, never silently win over each other: a detector
+ * left out of `only` cannot also be enabled or given a mode (it would never run), one listed cannot
+ * be disabled, and a custom detector defined but not listed would be dead code.
+ */
+function checkOnly(
+  only: readonly string[],
+  config: {
+    detectors: Record<string, { mode?: unknown; enabled?: boolean } | undefined>;
+    custom: readonly { name: string }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const customNames = config.custom.map((c) => c.name);
+  const known = new Set<string>([...DETECTOR_IDS, BLOCKED_KEY, ...customNames]);
+  if (only.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["only"],
+      message: "lists no detector: name at least one (to redact nothing, remove the redact transform)",
+    });
+  }
+  only.forEach((id, i) => {
+    if (!known.has(id)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["only", i],
+        message: `unknown detector "${id}" (known: ${[...known].join(", ")})`,
+      });
+    }
+  });
+  const listed = new Set(only);
+  for (const [id, settings] of Object.entries(config.detectors)) {
+    if (!settings) continue;
+    if (listed.has(id) && settings.enabled === false) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["detectors", id, "enabled"],
+        message: `${id} is listed in only and disabled here: remove it from one of the two`,
+      });
+    } else if (!listed.has(id) && (settings.enabled === true || settings.mode !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["detectors", id],
+        message: `${id} is configured here but not listed in only, so it would never run: add it to only or remove these settings`,
+      });
+    }
+  }
+  config.custom.forEach((c, i) => {
+    if (!listed.has(c.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["custom", i],
+        message: `custom detector ${c.name} is not listed in only, so it would never run: add it to only`,
+      });
+    }
+  });
+}
 
 export type RedactConfigInput = z.input<typeof redactConfigSchema>;
 export type RedactConfig = z.output<typeof redactConfigSchema>;

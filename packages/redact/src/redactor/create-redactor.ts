@@ -49,7 +49,9 @@ export function createRedactor(config: RedactConfigInput = {}): Redactor {
 export function walkSettings(config: RedactConfig): WalkSettings & { detectorIds: readonly string[] } {
   const modeOf = (id: string, explicit?: RedactConfig["defaultMode"]) =>
     explicit ?? config.detectors[id as keyof RedactConfig["detectors"]]?.mode ?? config.defaultMode;
-  const enabled = (id: string) => config.detectors[id as keyof RedactConfig["detectors"]]?.enabled !== false;
+  const only = config.only ? new Set(config.only) : undefined;
+  const enabled = (id: string) =>
+    only ? only.has(id) : config.detectors[id as keyof RedactConfig["detectors"]]?.enabled !== false;
 
   const active: ActiveDetector[] = [];
   for (const [id, detector] of builtinDetectors({ phoneRegion: config.phoneRegion as CountryCode })) {
