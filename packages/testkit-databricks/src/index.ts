@@ -11,6 +11,8 @@ export type { SeededRow, SeededTable, SeededTableKind, SeedManifest } from "./se
 export type { AgentTask } from "./seed/payloads.js";
 export type { SensitiveKind, SensitiveValue } from "./seed/sensitive-data.js";
 export { AI_GATEWAY_PAYLOAD_COLUMNS, LEGACY_PAYLOAD_COLUMNS } from "./seed/tables.js";
+export type { ResultFormatOption } from "./sql/result-delivery.js";
+export type { ResultLinkStats } from "./sql/result-links.js";
 export type { WarehouseStats } from "./sql/warehouse.js";
 export { createTlsMaterial, type TlsMaterial } from "./tls/certificate-authority.js";
 export { createTrustingFetch, type TrustingFetch } from "./tls/trusting-fetch.js";

@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerHostMetadataRoutes } from "../auth/host-metadata-routes.js";
 import { registerOAuthRoutes } from "../auth/oauth-routes.js";
 import { PRINCIPALS, type Principal } from "../auth/principals.js";
 import { TokenService } from "../auth/token-service.js";
@@ -19,6 +20,8 @@ import { WorkspaceSeeder } from "../seed/seed-workspace.js";
 import { endpointInfo } from "../serving/serving-endpoints.js";
 import { registerServingRoutes } from "../serving/serving-routes.js";
 import { DuckDbEngine } from "../sql/duckdb-engine.js";
+import { RESULT_FORMATS, ResultDelivery } from "../sql/result-delivery.js";
+import { RESULT_FILES_PATH, ResultLinks } from "../sql/result-links.js";
 import { processThriftRequest } from "../sql/thrift-service.js";
 import { translateSql } from "../sql/translate.js";
 import { SqlWarehouse, type WarehouseControls } from "../sql/warehouse.js";
@@ -68,6 +71,8 @@ export async function startWorkspaceEmulator(
       now,
       windowMinutes,
       manifestRowLimit: options.manifestRowLimit ?? 50_000,
+      ...(options.surfaces ? { surfaces: options.surfaces } : {}),
+      ...(options.tracesPerTable !== undefined ? { tracesPerTable: options.tracesPerTable } : {}),
     });
     const manifest = await seeder.seed();
     const traces = seedTraces(seed, manifest.agents, options.tracesPerAgent ?? 20, now, windowMinutes);
@@ -80,6 +85,14 @@ export async function startWorkspaceEmulator(
     const warehouseId = stableUuid(`warehouse:${seed}`).replace(/-/g, "").slice(0, 16);
     const warehouse = new SqlWarehouse(warehouseId, engine, metastore, grants, controls, { catalog, schema });
     const faults = new FaultInjector(controls);
+    const resultLinks = new ResultLinks(() => baseUrl, options.cloudFetchLinkTtlMs ?? 15 * 60_000);
+    const delivery = new ResultDelivery({
+      format: resultFormatOf(options.resultFormat),
+      links: resultLinks,
+      cloudFetchThresholdBytes: options.cloudFetchThresholdBytes ?? 8 * 2 ** 20,
+      cloudFetchFileBytes: options.cloudFetchFileBytes ?? 4 * 2 ** 20,
+      takeExpiredLink: () => faults.takeExpiredResultLink(),
+    });
 
     const tls = await tlsPromise;
     const router = new Router();
@@ -125,6 +138,14 @@ export async function startWorkspaceEmulator(
         }
       }
 
+      if (path.startsWith(RESULT_FILES_PATH)) {
+        // Presigned: the link is the credential, no token is checked (and none may be sent).
+        const file = resultLinks.serve(path, method, headerOf(req, "authorization"));
+        res.writeHead(file.status, file.headers);
+        res.end(file.body);
+        return;
+      }
+
       const thrift = THRIFT_PATH.exec(path);
       if (thrift) {
         if (method !== "POST") return sendError(res, new DatabricksApiError(405, "BAD_REQUEST", "Use POST."));
@@ -149,7 +170,7 @@ export async function startWorkspaceEmulator(
             ),
           );
         }
-        const reply = await processThriftRequest(warehouse, { principal }, body);
+        const reply = await processThriftRequest(warehouse, { principal, delivery }, body);
         res.writeHead(200, { "Content-Type": "application/x-thrift", "Content-Length": reply.length });
         res.end(reply);
         return;
@@ -191,6 +212,11 @@ export async function startWorkspaceEmulator(
 
     const endpoints = manifest.agents.map((a) => endpointInfo(a, catalog, schema, now - 7 * 24 * 3_600_000));
     registerOAuthRoutes(router, tokens, () => baseUrl);
+    registerHostMetadataRoutes(router, {
+      baseUrl: () => baseUrl,
+      workspaceId: String(1_000_000_000_000 + (seed % 1_000_000)),
+      accountId: stableUuid(`account:${seed}`),
+    });
     registerUnityCatalogRoutes(router, metastore, grants, () => pageOptions);
     registerServingRoutes(router, () => endpoints);
     registerWarehouseRoutes(router, () => ({
@@ -245,6 +271,7 @@ export async function startWorkspaceEmulator(
       tokens,
       metastore,
       stats: warehouse.stats,
+      resultLinks: resultLinks.stats,
       fetch: trustingFetch,
       insertLateRows: (count, opts) => seeder.insertLateRows(count, { now, ...opts }),
       sql: (query) => engine.query(translateSql(query).sql),
@@ -272,6 +299,13 @@ async function runCleanup(steps: (() => Promise<void> | void)[]): Promise<void> 
     }
   }
   steps.length = 0;
+}
+
+function resultFormatOf(format: string | undefined) {
+  const chosen = format ?? "auto";
+  const known = RESULT_FORMATS.find((f) => f === chosen);
+  if (!known) throw new Error(`resultFormat must be one of ${RESULT_FORMATS.join(", ")}, got "${chosen}"`);
+  return known;
 }
 
 function makePrincipals(seed: number): Record<string, Principal> {

@@ -3,7 +3,9 @@ import type { TokenService } from "../auth/token-service.js";
 import type { Metastore } from "../catalog/metastore.js";
 import type { FaultInjector } from "../faults/faults.js";
 import type { Grants } from "../permissions/grants.js";
-import type { SeedManifest } from "../seed/manifest.js";
+import type { SeedManifest, SeedSurface } from "../seed/manifest.js";
+import type { ResultFormatOption } from "../sql/result-delivery.js";
+import type { ResultLinkStats } from "../sql/result-links.js";
 import type { WarehouseStats } from "../sql/warehouse.js";
 import type { TrustingFetch } from "../tls/trusting-fetch.js";
 
@@ -29,10 +31,30 @@ export interface WorkspaceEmulatorOptions {
   schema?: string;
   /** Tables with more rows only list counts in the manifest. Default 50,000. */
   manifestRowLimit?: number;
+  /**
+   * Execution surfaces seeded beyond the default payload tables (each changes what a full read
+   * finds, so each is opt-in): "ai-gateway-beta" (an endpoint whose table has the AI Gateway (Beta)
+   * layout), "uc-traces-v1" / "uc-traces-v2" (MLflow 3 traces in Unity Catalog, v2 with views).
+   */
+  surfaces?: readonly SeedSurface[];
+  /** Traces per agent endpoint in each UC trace table. Default 12. */
+  tracesPerTable?: number;
   /** MLflow traces per agent endpoint. Default 20. */
   tracesPerAgent?: number;
   /** Port to listen on (127.0.0.1). Default 0: a random free port. */
   port?: number;
+  /**
+   * How the SQL warehouse sends results. Default "auto": what a warehouse does for what the client
+   * asks (Arrow, LZ4 when offered, cloud-fetch links for large results when downloads are offered).
+   * "columns", "arrow", "arrow-lz4" and "cloud-fetch" force one encoding (see ResultFormatOption).
+   */
+  resultFormat?: ResultFormatOption;
+  /** Auto: results at least this large (estimated bytes) go by cloud fetch. Default 8 MiB. */
+  cloudFetchThresholdBytes?: number;
+  /** Target size of one cloud-fetch file (estimated bytes). Default 4 MiB. */
+  cloudFetchFileBytes?: number;
+  /** Lifetime of a cloud-fetch link. Default 15 minutes. */
+  cloudFetchLinkTtlMs?: number;
 }
 
 export interface WorkspaceEmulator {
@@ -59,6 +81,8 @@ export interface WorkspaceEmulator {
   readonly tokens: TokenService;
   readonly metastore: Metastore;
   readonly stats: WarehouseStats;
+  /** Cloud-fetch links issued, downloaded, issued expired and refused. */
+  readonly resultLinks: ResultLinkStats;
   /** A fetch that trusts the emulator's CA (closed with the emulator). */
   readonly fetch: TrustingFetch;
   /** Inserts rows with request_time = now − minutesAgo (default 20) into a payload table. */

@@ -16,7 +16,12 @@ export type FaultSpec =
   /** Destroy the socket without answering (client sees ECONNRESET / socket hang up). */
   | { type: "connection-reset"; pathPrefix?: string; count?: number }
   /** Answer as if the caller's token had expired or been revoked (403 Invalid access token). */
-  | { type: "invalid-token"; pathPrefix?: string; count?: number };
+  | { type: "invalid-token"; pathPrefix?: string; count?: number }
+  /**
+   * Cloud fetch: the next `count` result links are issued with an expiry already past (the client
+   * sees an expired link, as when it reads a large result slowly); the files refuse them with 403.
+   */
+  | { type: "expired-result-links"; count?: number };
 
 export interface ActiveFault {
   id: string;
@@ -82,10 +87,21 @@ export class FaultInjector {
     this.warehouse.state = "RUNNING";
   }
 
+  /** True when the result link being issued must already be expired; consumes one use. */
+  takeExpiredResultLink(): boolean {
+    const fault = this.faults.find((f) => f.spec.type === "expired-result-links");
+    if (!fault) return false;
+    fault.remaining--;
+    fault.hits++;
+    if (fault.remaining <= 0) this.remove(fault.id);
+    return true;
+  }
+
   /** The actions for a request on `path`, consuming one use of each matching fault. */
   actionsFor(path: string): FaultAction[] {
     const actions: FaultAction[] = [];
     for (const fault of [...this.faults]) {
+      if (fault.spec.type === "expired-result-links") continue;
       if (fault.spec.pathPrefix && !path.startsWith(fault.spec.pathPrefix)) continue;
       fault.remaining--;
       fault.hits++;
@@ -96,7 +112,7 @@ export class FaultInjector {
   }
 }
 
-function actionOf(spec: FaultSpec): FaultAction {
+function actionOf(spec: Exclude<FaultSpec, { type: "expired-result-links" }>): FaultAction {
   switch (spec.type) {
     case "latency":
       return { kind: "delay", ms: spec.latencyMs };
@@ -144,7 +160,7 @@ function validate(spec: FaultSpec): void {
   if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
     throw new Error(`${where}: count must be a positive integer`);
   }
-  if (spec.pathPrefix !== undefined && !spec.pathPrefix.startsWith("/")) {
+  if ("pathPrefix" in spec && spec.pathPrefix !== undefined && !spec.pathPrefix.startsWith("/")) {
     throw new Error(`${where}: pathPrefix must start with "/"`);
   }
   switch (spec.type) {
@@ -158,10 +174,11 @@ function validate(spec: FaultSpec): void {
       return;
     case "connection-reset":
     case "invalid-token":
+    case "expired-result-links":
       return;
     default:
       throw new Error(
-        `${where}: unknown type (expected http-error, latency, connection-reset, invalid-token)`,
+        `${where}: unknown type (expected http-error, latency, connection-reset, invalid-token, expired-result-links)`,
       );
   }
 }

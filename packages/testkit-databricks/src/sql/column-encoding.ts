@@ -171,37 +171,41 @@ function encodeValue(field: ColumnField, v: DuckDBValue): unknown {
       // thrift's writeI64 wraps a number in node-int64 (exact up to 2^53, enough here).
       return Number(v);
     default:
-      return typeof v === "string" ? v : stringify(v);
+      return databricksText(v);
   }
 }
 
-/** Databricks' string form of a non-string value: JSON for complex types, SQL text otherwise. */
-function stringify(v: DuckDBValue): string {
+/** Databricks' string form of a value: JSON for complex types, SQL text otherwise. */
+export function databricksText(v: DuckDBValue): string {
+  if (typeof v === "string") return v;
   if (typeof v === "object" && v !== null && ("items" in v || "entries" in v)) {
-    return JSON.stringify(toJson(v));
+    return JSON.stringify(toJsonValue(v));
   }
   return String(v);
 }
 
-function toJson(v: DuckDBValue): unknown {
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A complex value (LIST, MAP, STRUCT) as JSON data; scalars inside keep their SQL text or number. */
+export function toJsonValue(v: DuckDBValue): JsonValue {
   if (v === null || v === undefined) return null;
   if (typeof v === "bigint") return Number(v);
   if (typeof v !== "object") return v;
-  if ("items" in v && Array.isArray(v.items)) return v.items.map((item) => toJson(item as DuckDBValue));
+  if ("items" in v && Array.isArray(v.items)) return v.items.map((item) => toJsonValue(item as DuckDBValue));
   if ("entries" in v) {
     const entries = v.entries as unknown;
     if (Array.isArray(entries)) {
       // MAP: [{key, value}]
       return Object.fromEntries(
         entries.map((e: { key: DuckDBValue; value: DuckDBValue }) => [
-          String(toJson(e.key)),
-          toJson(e.value),
+          String(toJsonValue(e.key)),
+          toJsonValue(e.value),
         ]),
       );
     }
     // STRUCT: {name: value}
     return Object.fromEntries(
-      Object.entries(entries as Record<string, DuckDBValue>).map(([k, val]) => [k, toJson(val)]),
+      Object.entries(entries as Record<string, DuckDBValue>).map(([k, val]) => [k, toJsonValue(val)]),
     );
   }
   return String(v);

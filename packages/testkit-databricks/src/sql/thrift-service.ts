@@ -1,6 +1,7 @@
 import { BIGINT, type DuckDBType, type DuckDBValue, INTEGER, VARCHAR } from "@duckdb/node-api";
-import { encodeColumns, sparkTypeName, tableSchema } from "./column-encoding.js";
+import { sparkTypeName, tableSchema } from "./column-encoding.js";
 import type { ResultColumn } from "./duckdb-engine.js";
+import type { ExecuteCapabilitiesReq, ResultDelivery } from "./result-delivery.js";
 import {
   SERVER_PROTOCOL_VERSION,
   struct,
@@ -8,7 +9,6 @@ import {
   TFetchOrientation,
   TOperationState,
   TOperationType,
-  TSparkRowSetType,
   TStatusCode,
   thrift,
 } from "./thrift-codegen.js";
@@ -34,7 +34,7 @@ interface DirectResultsReq {
 interface OpenSessionReq {
   initialNamespace?: { catalogName?: string | null; schemaName?: string | null };
 }
-interface ExecuteReq extends SessionReq, DirectResultsReq {
+interface ExecuteReq extends SessionReq, DirectResultsReq, ExecuteCapabilitiesReq {
   statement: string;
   parameters?: { name?: string; type?: string; value?: { stringValue?: string } }[] | null;
 }
@@ -54,6 +54,8 @@ interface MetadataReq extends SessionReq, DirectResultsReq {
 /** What the Thrift layer needs from its host: who is calling (already authenticated). */
 export interface ThriftCallContext {
   principal: string;
+  /** How statement results are encoded (columns, Arrow, LZ4, cloud-fetch links). */
+  delivery: ResultDelivery;
 }
 
 /**
@@ -85,6 +87,8 @@ class TCLIServiceHandler {
 
   async CloseSession(req: SessionReq) {
     const id = sessionId(req);
+    for (const op of this.warehouse.getSession(id)?.operations ?? [])
+      this.ctx.delivery.links.dropOperation(op);
     const closed = this.warehouse.closeSession(id);
     return struct("TCloseSessionResp", { status: closed ? ok() : invalidSession(id) });
   }
@@ -110,6 +114,7 @@ class TCLIServiceHandler {
         : {}),
     }));
     const op = await this.warehouse.execute(session, req.statement, parameters);
+    op.encoding = this.ctx.delivery.encodingFor(req);
     return struct("TExecuteStatementResp", {
       status: ok(),
       operationHandle: operationHandle(op, TOperationType.EXECUTE_STATEMENT),
@@ -126,7 +131,7 @@ class TCLIServiceHandler {
   async GetResultSetMetadata(req: OperationReq) {
     const op = this.operation(req);
     if (!op) return struct("TGetResultSetMetadataResp", { status: invalidOperation(operationId(req)) });
-    return struct("TGetResultSetMetadataResp", resultSetMetadata(op));
+    return struct("TGetResultSetMetadataResp", await this.resultSetMetadata(op));
   }
 
   async FetchResults(req: FetchReq) {
@@ -157,6 +162,8 @@ class TCLIServiceHandler {
 
   async CloseOperation(req: OperationReq) {
     const id = operationId(req);
+    // The client has read the result: its files leave storage (links are per statement).
+    this.ctx.delivery.links.dropOperation(id);
     const closed = this.warehouse.closeOperation(id);
     return struct("TCloseOperationResp", { status: closed ? ok() : invalidOperation(id) });
   }
@@ -335,7 +342,7 @@ class TCLIServiceHandler {
     }
     const maxRows = Number(req.getDirectResults.maxRows ?? 100_000);
     const status = operationStatus(op);
-    const metadata = resultSetMetadata(op);
+    const metadata = await this.resultSetMetadata(op);
     const resultSet = await this.fetchResponse(op, maxRows, false);
     const complete = !resultSet.hasMoreRows;
     if (complete) this.warehouse.closeOperation(op.id);
@@ -350,11 +357,17 @@ class TCLIServiceHandler {
   }
 
   private async fetchResponse(op: Operation, maxRows: number, fromStart: boolean) {
+    await this.ctx.delivery.settle(op);
     const { batch, offset, hasMoreRows } = await this.warehouse.fetch(op, maxRows, fromStart);
+    return { status: ok(), hasMoreRows, results: this.ctx.delivery.rowSet(op, batch, offset) };
+  }
+
+  private async resultSetMetadata(op: Operation) {
+    await this.ctx.delivery.settle(op);
     return {
       status: ok(),
-      hasMoreRows,
-      results: { startRowOffset: offset, rows: [], columns: encodeColumns(op.columns, batch) },
+      schema: tableSchema(op.columns),
+      ...this.ctx.delivery.metadataFields(op),
     };
   }
 
@@ -414,15 +427,6 @@ function operationStatus(op: Operation) {
     operationState: state,
     hasResultSet: op.columns.length > 0,
     ...(op.numModifiedRows !== undefined ? { numModifiedRows: op.numModifiedRows } : {}),
-  };
-}
-
-function resultSetMetadata(op: Operation) {
-  return {
-    status: ok(),
-    schema: tableSchema(op.columns),
-    resultFormat: TSparkRowSetType.COLUMN_BASED_SET,
-    lz4Compressed: false,
   };
 }
 

@@ -3,6 +3,7 @@ import { BIGINT, BOOLEAN, type DuckDBValue, VARCHAR } from "@duckdb/node-api";
 import type { Metastore } from "../catalog/metastore.js";
 import type { Grants, Privilege } from "../permissions/grants.js";
 import { type Cursor, type DuckDbEngine, type ResultColumn, StaticCursor } from "./duckdb-engine.js";
+import type { ResultEncoding } from "./result-delivery.js";
 import { fromDuckDbError, insufficientPermissions, SqlError, tableNotFound } from "./sql-error.js";
 import { parseTableName, type SqlParameter, translateSql } from "./translate.js";
 
@@ -35,6 +36,8 @@ export interface Operation {
   /** Re-opens the result from the start (FETCH_FIRST after rows were read). */
   reopen?: () => Promise<Cursor>;
   numModifiedRows?: number;
+  /** How this operation's results are sent (set by the Thrift layer from the client's request). */
+  encoding?: ResultEncoding;
 }
 
 /** Counters tests use to prove the client really paged through the result. */
