@@ -16,6 +16,8 @@ export {
 export {
   JsonlFileSink,
   type JsonlFileSinkOptions,
+  type JsonlFsyncPolicy,
+  type JsonlWriteMode,
   jsonlFileSinkComponent,
 } from "./components/jsonl-file-sink.js";
 export {

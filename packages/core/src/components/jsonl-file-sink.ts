@@ -8,21 +8,49 @@ import { FatalError } from "../errors/classified-errors.js";
 import { defineComponent } from "../registry/component-definition.js";
 import { resolvePath } from "./paths.js";
 
+/**
+ * What happens to a file that already exists. `append` (the default) keeps it and adds to it: the
+ * safe choice for dead letters and for pipelines with checkpoints, whose re-runs write only what is
+ * new. `overwrite` empties it when the sink opens, so the file holds exactly what this process
+ * wrote (a re-run of a pipeline without checkpoints then does not double it).
+ */
+export type JsonlWriteMode = "append" | "overwrite";
+
+/**
+ * When written lines are forced to disk. `every_batch` (the default): a batch counts as delivered
+ * only once it is durable, so a checkpoint never passes a line a crash could lose. `on_close`: once,
+ * when the sink closes (a crash can lose lines already acknowledged). `never`: left to the OS.
+ */
+export type JsonlFsyncPolicy = "every_batch" | "on_close" | "never";
+
 export interface JsonlFileSinkOptions {
   readonly path: string;
-  /** fsync after each batch so "written" means durable (default true). */
-  readonly fsync?: boolean;
+  /** Default "append". */
+  readonly mode?: JsonlWriteMode;
+  /** Default "every_batch"; `true`/`false` are the older spellings of every_batch/never. */
+  readonly fsync?: JsonlFsyncPolicy | boolean;
 }
 
 /**
- * Appends each message's value as one JSON line (its pre-encoded text when it has one). The file is opened on the first write, so a
- * pipeline that never dead-letters leaves no empty dead-letter file behind.
+ * Writes each message's value as one JSON line (its pre-encoded text when it has one). In append
+ * mode the file is opened on the first write, so a pipeline that never dead-letters leaves no empty
+ * dead-letter file behind; overwrite mode empties it on open().
  */
 export class JsonlFileSink implements Sink {
   readonly type = "jsonl_file";
   private file: Promise<FileHandle> | undefined;
+  private readonly mode: JsonlWriteMode;
+  private readonly fsync: JsonlFsyncPolicy;
 
-  constructor(private readonly options: JsonlFileSinkOptions) {}
+  constructor(private readonly options: JsonlFileSinkOptions) {
+    this.mode = options.mode ?? "append";
+    const fsync = options.fsync ?? "every_batch";
+    this.fsync = fsync === true ? "every_batch" : fsync === false ? "never" : fsync;
+  }
+
+  async open(): Promise<void> {
+    if (this.mode === "overwrite") await this.handle();
+  }
 
   async write(batch: readonly Message[]): Promise<void> {
     let text = "";
@@ -30,7 +58,7 @@ export class JsonlFileSink implements Sink {
     for (const message of batch) text += `${messageJson(message)}\n`;
     const file = await this.handle();
     await file.appendFile(text);
-    if (this.options.fsync ?? true) await file.sync();
+    if (this.fsync === "every_batch") await file.sync();
   }
 
   classifyError(error: unknown): "fatal" | undefined {
@@ -44,13 +72,20 @@ export class JsonlFileSink implements Sink {
   async close(): Promise<void> {
     const file = this.file;
     this.file = undefined;
-    if (file) await (await file).close();
+    if (!file) return;
+    const handle = await file;
+    try {
+      if (this.fsync === "on_close") await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   private handle(): Promise<FileHandle> {
     this.file ??= (async () => {
       try {
         await mkdir(dirname(this.options.path), { recursive: true });
+        if (this.mode === "overwrite") return await open(this.options.path, "w");
         const file = await open(this.options.path, "a+");
         // A process killed mid-append leaves a torn last line; start on a fresh line so the torn
         // record stays alone (one unreadable line) instead of swallowing the next good one.
@@ -75,7 +110,15 @@ export class JsonlFileSink implements Sink {
 export const jsonlFileSinkComponent = defineComponent({
   kind: "sink",
   type: "jsonl_file",
-  description: "Appends each message's value as a JSON line to a file (fsync per batch).",
-  configSchema: z.strictObject({ path: z.string().min(1), fsync: z.boolean().default(true) }),
+  description:
+    "Writes each message's value as a JSON line to a file: mode append (default) or overwrite (emptied when the pipeline starts); fsync every_batch (default), on_close or never.",
+  configSchema: z.strictObject({
+    path: z.string().min(1),
+    mode: z.enum(["append", "overwrite"]).default("append"),
+    fsync: z
+      .union([z.enum(["every_batch", "on_close", "never"]), z.boolean()])
+      .default("every_batch")
+      .transform((f): JsonlFsyncPolicy => (f === true ? "every_batch" : f === false ? "never" : f)),
+  }),
   create: (config, deps) => new JsonlFileSink({ ...config, path: resolvePath(deps.baseDir, config.path) }),
 });
