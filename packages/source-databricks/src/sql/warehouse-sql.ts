@@ -214,6 +214,8 @@ export class WarehouseSql {
     if (isNetworkError(error)) {
       return new DatabricksConnectionError(this.options.host, describeNetworkError(error), { cause: error });
     }
+    const download = cloudFetchFailure(error);
+    if (download) return new DatabricksConnectionError(this.options.host, download, { cause: error });
     return error;
   }
 }
@@ -232,6 +234,23 @@ function httpStatusOf(error: unknown): number | undefined {
     if (typeof status === "number") return status;
     e = (e as { cause?: unknown }).cause;
   }
+  return undefined;
+}
+
+/**
+ * A result file of a cloud-fetch (URL_BASED_SET) result could not be downloaded: its presigned link
+ * expired before the driver got to it (@databricks/sql 2.1.0 checks `expiryTime` and throws; it
+ * never asks the warehouse for fresh links), or the storage refused it. Fetching cannot be resumed,
+ * so this is reported as a connection failure: the reader runs the statement again, which issues
+ * fresh links, and rows it already emitted come back as suppressed duplicates.
+ */
+function cloudFetchFailure(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : "";
+  if (/CloudFetch link has expired/i.test(message)) {
+    return "a cloud-fetch result link expired before it was downloaded";
+  }
+  const status = /CloudFetch HTTP error (\d{3})/i.exec(message);
+  if (status) return `a cloud-fetch result file could not be downloaded (HTTP ${status[1]})`;
   return undefined;
 }
 

@@ -1,0 +1,133 @@
+import type { AgentExecution } from "@pipekit/agent-execution";
+import { Pipeline, silentLogger } from "@pipekit/core";
+import { MemoryCheckpointStore, MemorySink } from "@pipekit/core/builtins";
+import { mapExecutionToAktoRecords } from "@pipekit/sink-akto/mapping";
+import {
+  type ResultFormatOption,
+  startWorkspaceEmulator,
+  type WorkspaceEmulator,
+} from "@pipekit/testkit-databricks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabricksSource } from "../src/index.js";
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+const SEED = 31;
+
+interface Read {
+  /** The Akto records of every execution, one JSON text each, in id order. */
+  records: string[];
+  ids: string[];
+  deadLettered: number;
+  statements: number;
+}
+
+async function startWorkspace(resultFormat: ResultFormatOption): Promise<WorkspaceEmulator> {
+  // Small files so one table's result spans many links (and a link can expire mid-table).
+  return startWorkspaceEmulator({
+    seed: SEED,
+    rowsPerTable: 60,
+    agents: 1,
+    now: NOW,
+    resultFormat,
+    cloudFetchFileBytes: 16 * 1024,
+  });
+}
+
+/** One cycle of the real source over the workspace; executions mapped by the real akto_mapping. */
+async function readAll(ws: WorkspaceEmulator): Promise<Read> {
+  const sink = new MemorySink<AgentExecution>();
+  const deadLetter = new MemorySink();
+  const statementsBefore = ws.stats.statementsExecuted;
+  const source = createDatabricksSource(
+    {
+      host: ws.url,
+      clientId: ws.credentials.clientId,
+      clientSecret: ws.credentials.clientSecret,
+      caCert: ws.caPem,
+      safetyLagSeconds: 0,
+      chunkRows: 25,
+    },
+    { now: () => NOW },
+  );
+  const pipeline = new Pipeline({
+    source,
+    sinks: [{ id: "memory", sink }],
+    deadLetter,
+    checkpointStore: new MemoryCheckpointStore(),
+    logger: silentLogger,
+  });
+  try {
+    await pipeline.open();
+    const report = await pipeline.runCycle();
+    const executions = [...sink.messages].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return {
+      records: executions.flatMap((m) => mapExecutionToAktoRecords(m.value).map((r) => JSON.stringify(r))),
+      ids: executions.map((m) => m.id),
+      deadLettered: report.deadLettered,
+      statements: ws.stats.statementsExecuted - statementsBefore,
+    };
+  } finally {
+    await pipeline.close();
+  }
+}
+
+describe("the same workspace read through every result encoding", () => {
+  let baseline: Read;
+
+  beforeAll(async () => {
+    const ws = await startWorkspace("columns");
+    try {
+      baseline = await readAll(ws);
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it("column-based results: a baseline with executions, tool calls and dead letters", () => {
+    expect(baseline.ids.length).toBeGreaterThan(100);
+    expect(new Set(baseline.ids).size).toBe(baseline.ids.length);
+    expect(baseline.records.length).toBeGreaterThan(baseline.ids.length);
+    expect(baseline.deadLettered).toBeGreaterThan(0);
+  });
+
+  it.each(["arrow", "arrow-lz4", "cloud-fetch", "auto"] as const)(
+    "%s results give byte-identical Akto records",
+    async (format) => {
+      const ws = await startWorkspace(format);
+      try {
+        const read = await readAll(ws);
+        expect(read.ids).toEqual(baseline.ids);
+        expect(read.deadLettered).toBe(baseline.deadLettered);
+        expect(read.records).toEqual(baseline.records);
+        if (format === "cloud-fetch") {
+          expect(ws.resultLinks.downloaded).toBeGreaterThan(ws.stats.statementsExecuted);
+          expect(ws.resultLinks.refused).toBe(0);
+        }
+      } finally {
+        await ws.close();
+      }
+    },
+  );
+
+  describe("cloud fetch with links that expire before the driver downloads them", () => {
+    let ws: WorkspaceEmulator;
+    beforeAll(async () => {
+      ws = await startWorkspace("cloud-fetch");
+    });
+    afterAll(async () => {
+      await ws?.close();
+    });
+
+    it("the statement runs again for fresh links: nothing lost, nothing repeated", async () => {
+      // The driver checks expiryTime and throws; it never asks the warehouse for new links.
+      ws.faults.inject({ type: "expired-result-links", count: 2 });
+      const read = await readAll(ws);
+      expect(ws.resultLinks.issuedExpired).toBe(2);
+      expect(read.ids).toEqual(baseline.ids);
+      expect(read.records).toEqual(baseline.records);
+      expect(read.deadLettered).toBe(baseline.deadLettered);
+      // Each expired link cost one more run of its table's statement.
+      expect(read.statements).toBeGreaterThan(baseline.statements);
+    });
+  });
+});
