@@ -22,7 +22,30 @@ const SCALARS: Record<string, TypeMapping> = {
   timestamp_ntz: { duckdb: "TIMESTAMP", typeName: "TIMESTAMP_NTZ" },
   date: { duckdb: "DATE", typeName: "DATE" },
   binary: { duckdb: "BLOB", typeName: "BINARY" },
+  // VARIANT (MLflow's v2 span attributes): kept as its JSON text, which is also what a
+  // column-based result carries for it.
+  variant: { duckdb: "VARCHAR", typeName: "VARIANT" },
 };
+
+/** `a:string,b:array<struct<c:int>>` → [["a","string"], ["b","array<struct<c:int>>"]] (top level only). */
+function structFields(body: string): [string, string][] {
+  const fields: [string, string][] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= body.length; i++) {
+    const ch = body[i];
+    if (ch === "<") depth++;
+    else if (ch === ">") depth--;
+    else if ((ch === "," && depth === 0) || i === body.length) {
+      const field = body.slice(start, i);
+      const colon = field.indexOf(":");
+      if (colon <= 0) throw new Error(`Unsupported struct field "${field}"`);
+      fields.push([field.slice(0, colon), field.slice(colon + 1)]);
+      start = i + 1;
+    }
+  }
+  return fields;
+}
 
 /** Normalises a Databricks type text: lower case, no spaces ("ARRAY<STRING>" → "array<string>"). */
 export function normaliseTypeText(typeText: string): string {
@@ -37,6 +60,12 @@ export function toDuckDbType(typeText: string): string {
   if (array?.[1]) return `${toDuckDbType(array[1])}[]`;
   const map = /^map<([^,]+),(.+)>$/.exec(t);
   if (map?.[1] && map[2]) return `MAP(${toDuckDbType(map[1])}, ${toDuckDbType(map[2])})`;
+  const struct = /^struct<(.+)>$/.exec(t);
+  if (struct?.[1]) {
+    return `STRUCT(${structFields(struct[1])
+      .map(([n, type]) => `"${n}" ${toDuckDbType(type)}`)
+      .join(", ")})`;
+  }
   throw new Error(`Unsupported Databricks column type "${typeText}"`);
 }
 
@@ -65,6 +94,18 @@ function sparkJsonType(t: string): unknown {
       keyType: sparkJsonType(map[1]),
       valueType: sparkJsonType(map[2]),
       valueContainsNull: true,
+    };
+  }
+  const struct = /^struct<(.+)>$/.exec(t);
+  if (struct?.[1]) {
+    return {
+      type: "struct",
+      fields: structFields(struct[1]).map(([name, type]) => ({
+        name,
+        type: sparkJsonType(type),
+        nullable: true,
+        metadata: {},
+      })),
     };
   }
   if (t === "int") return "integer";

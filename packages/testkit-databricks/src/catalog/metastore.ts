@@ -17,6 +17,8 @@ export interface TableSpec {
   comment?: string;
   properties?: Record<string, string>;
   tableType?: "MANAGED" | "EXTERNAL" | "VIEW";
+  /** A view's query (DuckDB SQL): the object is created as a view (table_type VIEW) over it. */
+  viewSql?: string;
 }
 
 /** Unity Catalog TableInfo as the REST API returns it. */
@@ -186,16 +188,21 @@ export class Metastore {
     const fullName = `${catalog}.${schema}.${name}`;
     if (this.tables.has(fullName)) throw new Error(`Table ${fullName} already exists`);
     if (!this.schemas.has(`${catalog}.${schema}`)) await this.createSchema(catalog, schema);
-    const columnsSql = spec.columns.map((c) => `${quote(c.name)} ${toDuckDbType(c.type)}`).join(", ");
-    await this.ddl.exec(`CREATE TABLE ${quote(catalog)}.${quote(schema)}.${quote(name)} (${columnsSql})`);
+    const target = `${quote(catalog)}.${quote(schema)}.${quote(name)}`;
+    if (spec.viewSql !== undefined) {
+      await this.ddl.exec(`CREATE VIEW ${target} AS ${spec.viewSql}`);
+    } else {
+      const columnsSql = spec.columns.map((c) => `${quote(c.name)} ${toDuckDbType(c.type)}`).join(", ");
+      await this.ddl.exec(`CREATE TABLE ${target} (${columnsSql})`);
+    }
     const tableId = stableUuid(`table:${fullName}`);
     const info: TableInfo = {
       name,
       catalog_name: catalog,
       schema_name: schema,
       full_name: fullName,
-      table_type: spec.tableType ?? "MANAGED",
-      data_source_format: "DELTA",
+      table_type: spec.viewSql !== undefined ? "VIEW" : (spec.tableType ?? "MANAGED"),
+      data_source_format: spec.viewSql !== undefined ? "UNKNOWN_DATA_SOURCE_FORMAT" : "DELTA",
       columns: spec.columns.map((c, position) => {
         const nullable = c.nullable ?? true;
         return {

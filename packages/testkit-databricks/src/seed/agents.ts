@@ -13,8 +13,11 @@ export interface AgentSpec {
   /** Payload table name (no catalog/schema). */
   table: string;
   tablePrefix: string;
-  /** "ai_gateway" (inference_table_config) or "legacy" (auto_capture_config). */
-  logging: "ai_gateway" | "legacy";
+  /**
+   * "ai_gateway" (inference_table_config), "legacy" (auto_capture_config), or "ai_gateway_beta":
+   * an AI Gateway (Beta) endpoint whose table has the newer layout (event_time, invocation_id…).
+   */
+  logging: "ai_gateway" | "legacy" | "ai_gateway_beta";
   servedEntityId: string;
   experimentId: string;
 }
@@ -33,7 +36,12 @@ const NAMES: Record<AgentTask, readonly string[]> = {
 
 export const AGENT_TASKS: readonly AgentTask[] = ["agent/v2/chat", "agent/v1/responses", "llm/v1/chat"];
 
-export function planAgents(catalog: string, schema: string, agentsPerTask: number): AgentSpec[] {
+export function planAgents(
+  catalog: string,
+  schema: string,
+  agentsPerTask: number,
+  options: { aiGatewayBeta?: boolean } = {},
+): AgentSpec[] {
   const agents: AgentSpec[] = [];
   let n = 0;
   for (const task of AGENT_TASKS) {
@@ -44,7 +52,10 @@ export function planAgents(catalog: string, schema: string, agentsPerTask: numbe
       agents.push(spec(catalog, schema, endpoint, task, "ai_gateway", n++));
     }
   }
-  agents.push(spec(catalog, schema, "legacy-recommender", "agent/v1/chat", "legacy", n));
+  agents.push(spec(catalog, schema, "legacy-recommender", "agent/v1/chat", "legacy", n++));
+  if (options.aiGatewayBeta) {
+    agents.push(spec(catalog, schema, "gateway-concierge", "agent/v1/responses", "ai_gateway_beta", n));
+  }
   return agents;
 }
 

@@ -1,7 +1,7 @@
 import type { AgentSpec } from "./agents.js";
 import type { SensitiveValue } from "./sensitive-data.js";
 
-/** One seeded payload row, as tests need to assert on it. */
+/** One seeded payload row (or trace: id = trace_id), as tests need to assert on it. */
 export interface SeededRow {
   id: string;
   /** Epoch ms of request_time (timestamp_ms for legacy tables). */
@@ -23,7 +23,14 @@ export interface SeededRow {
 
 export type SeededTableKind =
   | "ai_gateway_payload"
+  | "ai_gateway_beta_payload"
   | "legacy_payload"
+  /** MLflow 3 traces in Unity Catalog: v1 span table, v2 span table, the v2 unified view. */
+  | "uc_trace_spans_v1"
+  | "uc_trace_spans_v2"
+  | "uc_trace_unified_view"
+  /** Trace tables that hold no executions (logs, annotations, the metadata view). */
+  | "uc_trace_auxiliary"
   | "unrelated"
   | "deprecated_request_logs";
 
@@ -50,4 +57,9 @@ export interface SeedManifest {
   agents: AgentSpec[];
   tables: SeededTable[];
   sensitiveValues: SensitiveValue[];
+  /** MLflow experiment traces served over REST (ids, times), when seeded. */
+  experimentTraces?: { id: string; experimentId: string; requestTime: number; toolCalls: number }[];
 }
+
+/** Execution surfaces beyond the default payload tables; each is opt-in (tests count seeded rows). */
+export type SeedSurface = "ai-gateway-beta" | "uc-traces-v1" | "uc-traces-v2";

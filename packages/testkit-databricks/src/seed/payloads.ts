@@ -229,7 +229,9 @@ function buildTemplate(prng: Prng, options: TemplateOptions, index: number): Pay
 
   if (trace && typeof response === "object" && response !== null) {
     Object.assign(response, {
-      databricks_output: { trace: traceFor(prng, options, question, answer, tools, durationMs) },
+      databricks_output: {
+        trace: traceFor(prng, options, question, answer, tools, durationMs, index % 4 === 2),
+      },
     });
   }
 
@@ -266,6 +268,15 @@ function failureBody(status: number): unknown {
   }
 }
 
+/**
+ * A row's trace times are not known when its template is built (many rows share one template), so
+ * the template holds markers the seeding SQL replaces per row: `§T+<ns>§` → the row's request time
+ * plus <ns> nanoseconds (a decimal string, as MLflow writes `start_time_unix_nano`), `§ISO§` → the
+ * request time as ISO 8601. See TRACE_TIME_SQL.
+ */
+export const TRACE_MARK = "§";
+const at = (offsetMs: number) => `${TRACE_MARK}T+${offsetMs * 1_000_000}${TRACE_MARK}`;
+
 function traceFor(
   prng: Prng,
   options: TemplateOptions,
@@ -273,55 +284,94 @@ function traceFor(
   answer: string,
   tools: { id: string; name: string; args: Record<string, unknown>; result: unknown }[],
   durationMs: number,
+  failedTool: boolean,
 ): unknown {
   const traceId = `tr-${prng.hex(32)}`;
   const rootSpan = prng.hex(16);
-  const start = 1_767_225_600_000_000_000n;
+  // Every child span lies inside the root span, which lasts the row's execution_duration_ms.
+  const slot = Math.max(2, Math.floor(durationMs / (tools.length + 2)));
   const span = (
     name: string,
     type: string,
-    parent: string | null,
+    parent: string,
     inputs: unknown,
     outputs: unknown,
-    offsetMs: number,
+    startMs: number,
+    lengthMs: number,
   ) => ({
-    name,
-    span_id: prng.hex(16),
     trace_id: traceId,
+    span_id: prng.hex(16),
     parent_span_id: parent,
-    start_time_unix_nano: String(start + BigInt(offsetMs) * 1_000_000n),
-    end_time_unix_nano: String(start + BigInt(offsetMs + prng.int(5, 400)) * 1_000_000n),
+    name,
+    start_time_unix_nano: at(startMs),
+    end_time_unix_nano: at(startMs + lengthMs),
     status: { code: "STATUS_CODE_OK", message: "" },
     attributes: {
       "mlflow.spanType": JSON.stringify(type),
       "mlflow.spanInputs": JSON.stringify(inputs),
       "mlflow.spanOutputs": JSON.stringify(outputs),
-    },
-    events: [],
+    } as Record<string, string>,
+    events: [] as unknown[],
   });
-  const spans = [
-    { ...span(options.endpoint, "AGENT", null, { question }, { answer }, 0), span_id: rootSpan },
-    span(
-      "chat_model",
-      "CHAT_MODEL",
-      rootSpan,
-      { messages: [{ role: "user", content: question }] },
-      { content: answer },
-      5,
-    ),
-    ...tools.map((t, i) => span(t.name, "TOOL", rootSpan, t.args, t.result, 20 + i * 50)),
-  ];
+  const root = {
+    ...span(options.endpoint, "AGENT", "", { question }, { answer }, 0, durationMs),
+    span_id: rootSpan,
+  };
+  const llm = span(
+    "chat_model",
+    "CHAT_MODEL",
+    rootSpan,
+    { messages: [{ role: "user", content: question }] },
+    { content: answer },
+    1,
+    Math.max(1, slot - 1),
+  );
+  const toolSpans = tools.map((t, i) =>
+    span(t.name, "TOOL", rootSpan, t.args, t.result, slot * (i + 1), prng.int(1, Math.max(1, slot - 1))),
+  );
+  const first = toolSpans[0];
+  if (failedTool && first) {
+    // MLflow records a failure as an ERROR status plus an `exception` event (OTel semantic names).
+    first.status = { code: "STATUS_CODE_ERROR", message: "TimeoutError: tool did not answer in 5s" };
+    first.events.push({
+      name: "exception",
+      time_unix_nano: first.end_time_unix_nano,
+      attributes: {
+        "exception.type": JSON.stringify("TimeoutError"),
+        "exception.message": JSON.stringify("tool did not answer in 5s"),
+        "exception.stacktrace": JSON.stringify("Traceback (most recent call last): ..."),
+      },
+    });
+  }
   return {
     info: {
       trace_id: traceId,
-      request_time: "2026-01-01T00:00:00Z",
-      execution_duration: `${(durationMs / 1000).toFixed(3)}s`,
+      client_request_id: null,
+      request_time: `${TRACE_MARK}ISO${TRACE_MARK}`,
+      execution_duration_ms: durationMs,
       state: "OK",
-      trace_metadata: { "mlflow.trace_schema.version": "3" },
+      trace_metadata: {
+        "mlflow.trace_schema.version": "3",
+        "mlflow.databricks.modelServingEndpointName": options.endpoint,
+        "mlflow.trace.tokenUsage": JSON.stringify({ input_tokens: 0, output_tokens: 0, total_tokens: 0 }),
+      },
       tags: { "mlflow.traceName": options.endpoint },
     },
-    data: { spans },
+    data: { spans: [root, llm, ...toolSpans] },
   };
+}
+
+/**
+ * DuckDB expression giving a row's response with its trace markers replaced (`ts` is the row's
+ * request time in epoch ms, `text` the template's response).
+ */
+export function traceTimeSql(text: string, ts: string): string {
+  const m = TRACE_MARK;
+  return `CASE WHEN strpos(${text}, '${m}') > 0 THEN array_to_string(list_transform(string_split(${text}, '${m}'),
+    (x, i) -> CASE WHEN i % 2 = 1 THEN x
+                   WHEN x = 'ISO' THEN strftime(epoch_ms(${ts}), '%Y-%m-%dT%H:%M:%S.%gZ')
+                   ELSE CAST(CAST(${ts} AS BIGINT) * 1000000 + CAST(substr(x, 3) AS BIGINT) AS VARCHAR) END), '')
+    ELSE ${text} END`;
 }
 
 /** A request body that is not valid JSON (truncated), as payload logging sometimes records. */

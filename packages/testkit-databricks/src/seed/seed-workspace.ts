@@ -2,22 +2,25 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Metastore, quote } from "../catalog/metastore.js";
 import type { DuckDbEngine } from "../sql/duckdb-engine.js";
 import { type AgentSpec, planAgents } from "./agents.js";
-import type { SeededRow, SeededTable, SeedManifest } from "./manifest.js";
+import type { SeededRow, SeededTable, SeedManifest, SeedSurface } from "./manifest.js";
 import {
   type AgentTask,
   buildTemplates,
   malformedRequest,
   oversizedRequest,
   type PayloadTemplate,
+  traceTimeSql,
 } from "./payloads.js";
 import { Prng } from "./prng.js";
 import type { SensitiveValue } from "./sensitive-data.js";
 import {
+  AI_GATEWAY_BETA_COLUMNS,
   AI_GATEWAY_PAYLOAD_COLUMNS,
   LEGACY_PAYLOAD_COLUMNS,
   ORDERS_COLUMNS,
   REQUEST_LOGS_COLUMNS,
 } from "./tables.js";
+import { TraceTableSeeder } from "./trace-table-seeder.js";
 
 export interface SeedOptions {
   seed: number;
@@ -30,6 +33,10 @@ export interface SeedOptions {
   windowMinutes: number;
   /** Tables with more rows than this list only counts in the manifest. */
   manifestRowLimit: number;
+  /** Opt-in execution surfaces (AI Gateway Beta layout, UC trace tables v1/v2). */
+  surfaces?: readonly SeedSurface[];
+  /** Traces per agent endpoint in each UC trace table. Default 12. */
+  tracesPerTable?: number;
 }
 
 /** Distinct payload bodies per table; rows reuse them (keeps 1M-row seeds small and fast). */
@@ -45,6 +52,7 @@ const SPECIAL_ROWS = 3;
 export class WorkspaceSeeder {
   private readonly prng: Prng;
   private readonly templates = new Map<string, PayloadTemplate[]>();
+  private traceTables: TraceTableSeeder | undefined;
   readonly manifest: SeedManifest;
 
   constructor(
@@ -59,7 +67,9 @@ export class WorkspaceSeeder {
       windowMinutes: options.windowMinutes,
       catalog: options.catalog,
       schema: options.schema,
-      agents: planAgents(options.catalog, options.schema, options.agentsPerTask),
+      agents: planAgents(options.catalog, options.schema, options.agentsPerTask, {
+        aiGatewayBeta: options.surfaces?.includes("ai-gateway-beta") ?? false,
+      }),
       tables: [],
       sensitiveValues: [],
     };
@@ -86,6 +96,12 @@ export class WorkspaceSeeder {
         await this.seedPayloadTable(connection, agent);
       }
       await this.seedUnrelated(connection);
+      this.traceTables = new TraceTableSeeder(connection, this.metastore, this.prng.fork("uc-traces"), {
+        ...this.options,
+        agents: this.manifest.agents,
+        manifest: this.manifest,
+      });
+      await this.traceTables.seed(this.options.surfaces ?? []);
     } finally {
       connection.closeSync();
     }
@@ -105,9 +121,22 @@ export class WorkspaceSeeder {
 
   /** Appends `count` rows with request_time = now − minutesAgo (default 20) to a payload table. */
   async insertLateRows(count: number, options: { table?: string; minutesAgo?: number; now?: number } = {}) {
-    const table =
-      this.manifest.tables.find((t) => t.name === options.table || t.fullName === options.table) ??
-      this.manifest.tables.find((t) => t.kind === "ai_gateway_payload");
+    const named = this.manifest.tables.find((t) => t.name === options.table || t.fullName === options.table);
+    if (named?.kind.startsWith("uc_trace_")) {
+      const connection = await this.engine.connect();
+      try {
+        return await this.traceTables!.insertLate(
+          connection,
+          named,
+          count,
+          options.now ?? this.options.now,
+          options.minutesAgo ?? 20,
+        );
+      } finally {
+        connection.closeSync();
+      }
+    }
+    const table = named ?? this.manifest.tables.find((t) => t.kind === "ai_gateway_payload");
     const agent = this.manifest.agents.find((a) => a.endpoint === table?.endpoint);
     if (!table || !agent) throw new Error(`insertLateRows: no payload table named "${options.table ?? ""}"`);
     const now = options.now ?? this.options.now;
@@ -133,14 +162,15 @@ export class WorkspaceSeeder {
   private async seedPayloadTable(connection: DuckDBConnection, agent: AgentSpec): Promise<void> {
     const { catalog, schema, rowsPerTable, now, windowMinutes } = this.options;
     const legacy = agent.logging === "legacy";
+    const beta = agent.logging === "ai_gateway_beta";
     await this.metastore.createTable({
       catalog,
       schema,
       name: agent.table,
-      columns: legacy ? LEGACY_PAYLOAD_COLUMNS : AI_GATEWAY_PAYLOAD_COLUMNS,
+      columns: legacy ? LEGACY_PAYLOAD_COLUMNS : beta ? AI_GATEWAY_BETA_COLUMNS : AI_GATEWAY_PAYLOAD_COLUMNS,
       comment: legacy
         ? `Auto-capture inference table for ${agent.endpoint}`
-        : `AI Gateway inference table for ${agent.endpoint}`,
+        : `AI Gateway${beta ? " (Beta)" : ""} inference table for ${agent.endpoint}`,
       properties: { "databricks.inference_table.endpoint": agent.endpoint },
     });
     const fullName = `${catalog}.${schema}.${agent.table}`;
@@ -187,7 +217,7 @@ export class WorkspaceSeeder {
       catalog,
       schema,
       name: agent.table,
-      kind: legacy ? "legacy_payload" : "ai_gateway_payload",
+      kind: legacy ? "legacy_payload" : beta ? "ai_gateway_beta_payload" : "ai_gateway_payload",
       endpoint: agent.endpoint,
       rowCount: 0,
     };
@@ -253,11 +283,15 @@ export class WorkspaceSeeder {
 
     const target = `${quote(table.catalog)}.${quote(table.schema)}.${quote(table.name)}`;
     const [, , modelName] = agent.model.split(".");
+    const response = traceTimeSql("t.response", "p.ts_ms");
     const select = legacy
-      ? `SELECT p.client_id, p.id, CAST(epoch_ms(p.ts_ms) AS DATE), p.ts_ms, t.status, t.duration, t.request, t.response, 1.0,
+      ? `SELECT p.client_id, p.id, CAST(epoch_ms(p.ts_ms) AS DATE), p.ts_ms, t.status, t.duration, t.request, ${response}, 1.0,
            MAP {'model_name': '${modelName ?? ""}', 'endpoint_name': '${agent.endpoint}', 'model_version': '${agent.servedVersion}'}`
-      : `SELECT p.id, p.client_id, CAST(epoch_ms(p.ts_ms) AS DATE), epoch_ms(p.ts_ms), t.status, 1.0, t.duration,
-           t.request, t.response, t.codes, '${agent.servedEntityId}', t.requester`;
+      : table.kind === "ai_gateway_beta_payload"
+        ? `SELECT epoch_ms(p.ts_ms), CAST(epoch_ms(p.ts_ms) AS DATE), p.id, '${agent.endpoint}', '${modelName ?? ""}-${agent.servedVersion}',
+           t.status, t.duration, t.request, ${response}, t.codes, t.requester`
+        : `SELECT p.id, p.client_id, CAST(epoch_ms(p.ts_ms) AS DATE), epoch_ms(p.ts_ms), t.status, 1.0, t.duration,
+           t.request, ${response}, t.codes, '${agent.servedEntityId}', t.requester`;
     await connection.run(
       `INSERT INTO ${target} ${select} FROM ${scratch}_plan p JOIN ${scratch}_tpl t ON t.tpl = p.tpl`,
     );

@@ -16,6 +16,25 @@ export const AI_GATEWAY_PAYLOAD_COLUMNS: readonly ColumnSpec[] = [
   { name: "requester", type: "string" },
 ];
 
+/**
+ * AI Gateway (Beta) inference table columns: the newer layout (event_time, invocation_id,
+ * latency_ms…). Databricks' page lists them; the exact set here is the emulator's reading of it
+ * (see docs/databricks-surfaces.md for what is confirmed).
+ */
+export const AI_GATEWAY_BETA_COLUMNS: readonly ColumnSpec[] = [
+  { name: "event_time", type: "timestamp" },
+  { name: "event_date", type: "date" },
+  { name: "invocation_id", type: "string" },
+  { name: "endpoint_name", type: "string" },
+  { name: "served_entity_name", type: "string" },
+  { name: "status_code", type: "int" },
+  { name: "latency_ms", type: "bigint" },
+  { name: "request", type: "string" },
+  { name: "response", type: "string" },
+  { name: "logging_error_codes", type: "array<string>" },
+  { name: "requester", type: "string" },
+];
+
 /** Legacy auto-capture payload table columns. */
 export const LEGACY_PAYLOAD_COLUMNS: readonly ColumnSpec[] = [
   { name: "client_request_id", type: "string" },
