@@ -15,6 +15,7 @@ export { duplicateCount, executionIdOf, executionIds } from "./ledger/akto-recor
 export { type DeadLetterEntry, readDeadLetters } from "./ledger/dead-letter-file.js";
 export { KafkaTopicTail } from "./ledger/kafka-topic-tail.js";
 export { type DeliveryStatus, deliveryStatus } from "./ledger/sink-check.js";
+export { OtlpReceiver, type ReceivedSpan } from "./otlp/otlp-receiver.js";
 export {
   PIPELINE_CLI,
   REPO_ROOT,

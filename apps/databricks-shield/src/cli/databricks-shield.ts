@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import {
   type CommandIo,
@@ -13,6 +14,11 @@ import { Command } from "commander";
 import { SHIELD_PACKAGES } from "../shield/shield-packages.js";
 import { type ShieldSchedule, shieldPipelineYaml } from "../shield/shield-pipeline.js";
 import { readShieldSettings, ShieldConfigError } from "../shield/shield-settings.js";
+
+// src/cli and dist/cli are both two levels below the app's package.json.
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+/** service.name/version of its traces and metrics (OTEL_SERVICE_NAME still wins). */
+const SHIELD_SERVICE = { name: "databricks-shield", version };
 
 /**
  * `databricks-shield`: a drop-in for Akto's binary of that name. Same environment variables, the
@@ -93,6 +99,7 @@ export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void
             {
               ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
               ...(opts.progress === false ? { progress: false } : {}),
+              service: SHIELD_SERVICE,
             },
             io,
           ),

@@ -4,6 +4,12 @@ import type { Message } from "./message.js";
 export interface WriteContext extends ComponentContext {
   /** 1 on the first try of this batch. */
   readonly attempt: number;
+  /**
+   * W3C trace context of this batch write (`traceparent`, maybe `tracestate`) when it is traced:
+   * a sink puts these on what it sends (Kafka record headers, HTTP headers) so a downstream
+   * consumer can join the trace. Absent when tracing is off.
+   */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Per-message outcome a sink may report when the destination accepted only part of a batch. */

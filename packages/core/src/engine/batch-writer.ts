@@ -1,9 +1,10 @@
-import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { context, propagation, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { ComponentContext } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
 import type { Sink } from "../contracts/sink.js";
 import { type ErrorClass, FatalError, PoisonError, RetryableError } from "../errors/classified-errors.js";
 import { AbortedError, backoffDelay, type RetryPolicy, sleep } from "../retry/backoff.js";
+import { attemptFailed, type CycleTrace } from "../telemetry/cycle-trace.js";
 import type { ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
 import type { Origin } from "./ack-tracking.js";
 import type { DeliveryHost, Failure } from "./delivery.js";
@@ -16,6 +17,8 @@ export interface SinkCycle {
   /** Aborted when the cycle starts stopping, so a retry waiting past `giveUpAt` gives up at once. */
   readonly stopSignal: AbortSignal;
   readonly signal: AbortSignal;
+  /** The cycle's span: each batch write is its child. */
+  readonly trace: CycleTrace;
   /** This sink gave up on a batch after its retries ran out: the destination looks down. */
   sinkDown(sinkId: string, error: unknown): void;
   fail(error: FatalError): void;
@@ -107,11 +110,29 @@ export class BatchWriter {
     this.random = options.random;
   }
 
-  /** Write one batch until it is accepted, dead-lettered or the pipeline gives up. */
+  /**
+   * Write one batch until it is accepted, dead-lettered or the pipeline gives up. Its span (a child
+   * of the cycle's) is active during each write, so a sink can pass the trace on (traceparent).
+   */
   async deliver(batch: Batch): Promise<void> {
-    const span = this.tracer.startSpan(`sink ${this.id} write`, {
-      attributes: { ...this.attrs, batch_events: batch.messages.length, batch_bytes: batch.bytes },
-    });
+    const parent = this.cycle.trace.context;
+    const span = this.tracer.startSpan(
+      `sink ${this.id} write`,
+      {
+        attributes: {
+          ...this.attrs,
+          "pipekit.batch.events": batch.messages.length,
+          "pipekit.batch.bytes": batch.bytes,
+        },
+      },
+      parent,
+    );
+    const active = trace.setSpan(parent, span);
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(active, traceHeaders);
+    const traced = traceHeaders.traceparent !== undefined;
+    const ended = (attempt: number, outcome: string) =>
+      span.setAttributes({ "pipekit.attempts": attempt, "pipekit.outcome": outcome });
     const started = Date.now();
     let attempt = 0;
     try {
@@ -120,15 +141,16 @@ export class BatchWriter {
         attempt++;
         let result: Awaited<ReturnType<Sink["write"]>>;
         try {
-          result = await this.sink.write(batch.messages, { ...this.context, attempt });
+          const ctx = traced ? { ...this.context, attempt, traceHeaders } : { ...this.context, attempt };
+          result = await context.with(active, () => this.sink.write(batch.messages, ctx));
         } catch (error) {
           if (this.cycle.signal.aborted) throw new AbortedError("aborted");
           const errorClass = classifyError(this.sink, error);
           this.metrics.error(this.attrs, "sink", errorClass);
-          span.addEvent("write failed", { attempt, error_class: errorClass, error: errorMessage(error) });
+          attemptFailed(span, error, attempt, errorClass);
           if (errorClass === "fatal") throw toFatal(this.id, error);
           if (errorClass === "poison") {
-            span.setAttribute("attempts", attempt);
+            ended(attempt, "dead_lettered");
             await this.onPoison(batch, error, attempt);
             return;
           }
@@ -139,24 +161,27 @@ export class BatchWriter {
             attempt >= this.retry.maxAttempts ||
             Date.now() - started + delay > this.retry.maxElapsedMs;
           if (exhausted || Date.now() + delay > this.cycle.giveUpAt) {
-            span.setAttribute("attempts", attempt);
+            ended(attempt, "undelivered");
+            span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
             this.giveUp(batch, error, exhausted);
             return;
           }
           this.metrics.retry(this.attrs);
           this.counts.retries++;
           if (!(await this.waitToRetry(Date.now() + delay))) {
-            span.setAttribute("attempts", attempt);
+            ended(attempt, "undelivered");
+            span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
             this.giveUp(batch, error, false);
             return;
           }
           continue;
         }
-        span.setAttribute("attempts", attempt);
+        ended(attempt, "delivered");
         this.onWritten(batch, result, attempt);
         return;
       }
     } catch (error) {
+      span.setAttribute("pipekit.outcome", error instanceof AbortedError ? "aborted" : "failed");
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
       throw error;
     } finally {
@@ -268,7 +293,7 @@ export class BatchWriter {
     attempts: number,
     errorClass: Failure["errorClass"],
   ): void {
-    this.metrics.deadLettered(this.attrs, 1);
+    this.metrics.deadLettered(this.attrs, 1, "refused_by_sink");
     this.delivery.deadLetter(origin, message, {
       stage: "sink",
       component: this.id,

@@ -41,6 +41,8 @@ export class CheckpointCommitter {
     private readonly store: CheckpointStore,
     private readonly onError: (error: unknown) => void,
     private readonly policy: CommitPolicy = defaultCommitPolicy,
+    /** Each durable write (the checkpoint-age gauge). */
+    private readonly onCommitted?: () => void,
   ) {}
 
   get stats(): CommitStats {
@@ -114,6 +116,7 @@ export class CheckpointCommitter {
         }
         await this.write(entries);
         this.commits++;
+        this.onCommitted?.();
         for (const [key] of batch) this.committedKeys.add(key);
         for (const done of durable) done();
       }

@@ -5,6 +5,7 @@ import type { Sink } from "../contracts/sink.js";
 import type { Source } from "../contracts/source.js";
 import type { Transform } from "../contracts/transform.js";
 import type { RetryPolicy } from "../retry/backoff.js";
+import type { CycleMetrics } from "../telemetry/cycle-metrics.js";
 import type { ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
 import type { CommitPolicy } from "./checkpoint-committer.js";
 import type { Budget } from "./in-flight-budget.js";
@@ -36,6 +37,7 @@ export interface CycleSetup {
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly metrics: PipelineMetrics;
+  readonly cycleMetrics: CycleMetrics;
   readonly random: () => number;
   /** Base context (meter, tracer, logger) for a component, given this cycle's abort signal. */
   readonly contextFor: (componentId: string, signal: AbortSignal) => ComponentContext;

@@ -1,6 +1,7 @@
 import type { Logger } from "../contracts/context.js";
 import type { SourceContext } from "../contracts/source.js";
 import { FatalError } from "../errors/classified-errors.js";
+import { CycleTrace } from "../telemetry/cycle-trace.js";
 import type { SinkCycle } from "./batch-writer.js";
 import { CheckpointCommitter } from "./checkpoint-committer.js";
 import { cycleReport } from "./cycle-report.js";
@@ -33,6 +34,8 @@ export class Cycle implements SinkCycle, TransformChainCycle, SourceReaderCycle 
   private readonly chain: TransformChain;
   private readonly reader: SourceReader;
   private readonly started = Date.now();
+  /** The cycle's span: parent of its reads, stage summaries and batch writes. */
+  readonly trace: CycleTrace;
 
   /** Set by `fail()` only; the transform chain checks it for every message. */
   fatal: FatalError | undefined;
@@ -57,6 +60,7 @@ export class Cycle implements SinkCycle, TransformChainCycle, SourceReaderCycle 
     private readonly options: CycleOptions = {},
   ) {
     this.budget = new InFlightBudget(setup.budget);
+    this.trace = new CycleTrace(setup.tracer, setup.pipelineId);
     this.logger = setup.logger;
     this.committer = new CheckpointCommitter(
       setup.checkpointStore,
@@ -67,6 +71,7 @@ export class Cycle implements SinkCycle, TransformChainCycle, SourceReaderCycle 
           }),
         ),
       setup.commitPolicy,
+      () => setup.cycleMetrics.checkpointCommitted(),
     );
     this.ledger = new AckLedger({
       pipelineId: setup.pipelineId,
@@ -125,7 +130,19 @@ export class Cycle implements SinkCycle, TransformChainCycle, SourceReaderCycle 
     return this.stopController.signal;
   }
 
+  /** One pass, traced: the cycle's span is active while it runs, so the source's spans nest in it. */
   async run(): Promise<CycleReport> {
+    try {
+      const report = await this.trace.within(() => this.pass());
+      this.trace.finished(report);
+      return report;
+    } catch (error) {
+      this.trace.failed(error);
+      throw error;
+    }
+  }
+
+  private async pass(): Promise<CycleReport> {
     const ctx: SourceContext = {
       ...this.setup.contextFor(this.setup.source.id, this.signal),
       checkpoints: {
@@ -146,6 +163,7 @@ export class Cycle implements SinkCycle, TransformChainCycle, SourceReaderCycle 
     await this.committer.settle();
     this.fanOut.dispose();
     this.chain.flushMetrics();
+    this.chain.traceStages(this.trace, this.setup.tracer);
     if (this.fatal) throw this.fatal;
     if (this.reader.error !== undefined) throw this.reader.error;
     return cycleReport({

@@ -1,8 +1,10 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { ComponentContext } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
 import type { Transform, TransformResult } from "../contracts/transform.js";
 import { FatalError } from "../errors/classified-errors.js";
 import { BufferedStageMetrics } from "../telemetry/buffered-stage-metrics.js";
+import type { CycleTrace } from "../telemetry/cycle-trace.js";
 import type { ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
 import { type ChunkState, Origin } from "./ack-tracking.js";
 import type { AckLedger } from "./delivery.js";
@@ -107,6 +109,11 @@ export class TransformChain {
 
   flushMetrics(): void {
     for (const stage of this.stages) stage.counts.flushTo(this.metrics);
+  }
+
+  /** One summary span per stage for the cycle (sampled by the cycle's trace, never per message). */
+  traceStages(trace: CycleTrace, tracer: Tracer): void {
+    for (const stage of this.stages) trace.stageSummary(tracer, stage.id, stage.counts.summary());
   }
 
   /** Runs messages[from..] through the transforms; returns a promise only if it has to wait for a slot. */
@@ -260,7 +267,7 @@ export class TransformChain {
       return;
     }
     this.metrics.error(current.attrs, "transform", "poison");
-    this.metrics.deadLettered(current.attrs, 1);
+    this.metrics.deadLettered(current.attrs, 1, "transform_failed");
     this.errors.note({ stage: "transform", component: current.id, error, errorClass: "poison" });
     origin.remaining++;
     this.ledger.deadLetter(origin, message, {
@@ -276,7 +283,7 @@ export class TransformChain {
     const source = this.source;
     const error = new Error(reason);
     this.metrics.error(source.attrs, "source", "poison");
-    this.metrics.deadLettered(source.attrs, 1);
+    this.metrics.deadLettered(source.attrs, 1, "rejected_by_source");
     this.errors.note({ stage: "source", component: source.id, error, errorClass: "poison" });
     // The transform hold becomes the dead-letter write.
     this.ledger.deadLetter(origin, message, {

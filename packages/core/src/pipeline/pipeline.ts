@@ -14,6 +14,7 @@ import { defaultBatchPolicy } from "../engine/sink-runner.js";
 import { ConfigError } from "../errors/classified-errors.js";
 import { silentLogger } from "../logging/loggers.js";
 import { defaultRetryPolicy } from "../retry/backoff.js";
+import { CycleMetrics } from "../telemetry/cycle-metrics.js";
 import { type ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
 import { namedTransforms, type PipelineOptions } from "./options.js";
 
@@ -103,6 +104,7 @@ export class Pipeline {
         messages: this.current?.cycle.budget.messages ?? 0,
         bytes: this.current?.cycle.budget.bytes ?? 0,
       })),
+      cycleMetrics: new CycleMetrics(this.meter, this.id),
       random: options.random ?? Math.random,
       contextFor: (componentId, signal) => this.contextFor(componentId, signal),
     };
@@ -135,10 +137,15 @@ export class Pipeline {
     const cycle = new Cycle(this.setup, options);
     const promise = cycle.run();
     this.current = { cycle, promise };
+    const started = Date.now();
     try {
       const report = await promise;
+      this.setup.cycleMetrics.cycleFinished(report);
       this.logger.info({ ...report, errors: report.errors.length }, "cycle finished");
       return report;
+    } catch (error) {
+      this.setup.cycleMetrics.cycleFailed(error, Date.now() - started);
+      throw error;
     } finally {
       this.current = undefined;
     }
@@ -175,6 +182,7 @@ export class Pipeline {
     this.state = "closed";
     this.lifetime.abort();
     this.setup.metrics.dispose();
+    this.setup.cycleMetrics.dispose();
     const { deadLetter, sinks, transforms, source } = this.setup;
     const closers = [
       () => source.source.close?.(),

@@ -14,6 +14,9 @@ export interface ComponentAttributes extends Attributes {
   component_type: string;
 }
 
+/** Why a message went to the dead letters: the `reason` label of component_dead_letters_total. */
+export type DeadLetterReason = "rejected_by_source" | "transform_failed" | "refused_by_sink";
+
 /**
  * The instruments of one pipeline. Counters are added per chunk or per batch, never per message,
  * so telemetry stays off the hot path.
@@ -57,7 +60,8 @@ export class PipelineMetrics {
     });
     this.retries = meter.createCounter("component_retries_total", { description: "Batch write retries" });
     this.deadLetters = meter.createCounter("component_dead_letters_total", {
-      description: "Events sent to the dead-letter sink",
+      description:
+        "Events sent to the dead-letter sink, by reason (rejected_by_source, transform_failed, refused_by_sink)",
     });
     this.batchSize = meter.createHistogram("component_batch_size_events", {
       description: "Events per sink batch",
@@ -100,8 +104,8 @@ export class PipelineMetrics {
     this.retries.add(1, attrs);
   }
 
-  deadLettered(attrs: ComponentAttributes, events: number): void {
-    this.deadLetters.add(events, attrs);
+  deadLettered(attrs: ComponentAttributes, events: number, reason: DeadLetterReason): void {
+    this.deadLetters.add(events, { ...attrs, reason });
   }
 
   batch(attrs: ComponentAttributes, events: number, bytes: number): void {

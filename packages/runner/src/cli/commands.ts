@@ -10,11 +10,12 @@ import { ProgressTracker } from "../progress/progress-tracker.js";
 import { type ReplayReport, replayDeadLetters } from "../replay/replay-dead-letters.js";
 import { EXIT_CODES } from "../service/exit-codes.js";
 import { createRunnerLogger } from "../service/logger.js";
-import { createRunnerMetrics } from "../service/metrics.js";
 import { PipelineService, type ServiceOutcome } from "../service/pipeline-service.js";
 import { failureLines, oneShotSummaryLines } from "../service/run-summary.js";
 import { type Schedule, toSchedule } from "../service/schedule.js";
 import { installSignalHandlers } from "../service/signals.js";
+import { startProcessTelemetry } from "../telemetry/process-telemetry.js";
+import type { ServiceIdentity } from "../telemetry/telemetry-config.js";
 
 /** Where command output goes; tests and embedding programs pass their own. */
 export interface CommandIo {
@@ -134,6 +135,8 @@ export interface RunOptions {
   readonly progress?: boolean;
   /** One-shot runs: stop reading this long after the start (overrides schedule.deadline_seconds). */
   readonly deadlineSeconds?: number;
+  /** service.name/version the run reports in traces and metrics (default: the runner's). */
+  readonly service?: ServiceIdentity;
 }
 
 /** `pipeline run`: validate, build, serve, run on the schedule, drain on SIGTERM/SIGINT. */
@@ -160,7 +163,12 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
     ...(showProgress ? { destination: process.stderr } : {}),
   });
   logger.info({ file, config: result.secrets.scrubData(result.loaded.data) }, "starting pipeline");
-  const metrics = createRunnerMetrics();
+  const port = options.port ?? pipeline.config.http?.port;
+  const telemetry = await startProcessTelemetry(pipeline.config.telemetry, io.env, {
+    ...(options.service ? { service: options.service } : {}),
+    served: port !== undefined,
+  });
+  const { metrics } = telemetry;
   const tracker = new ProgressTracker();
   let outcome: ServiceOutcome;
   try {
@@ -170,7 +178,6 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
       progress: tracker,
     });
     const display = showProgress ? new ProgressDisplay(tracker, io.stdout as NodeJS.WriteStream) : undefined;
-    const port = options.port ?? pipeline.config.http?.port;
     const service = new PipelineService({
       engine: built.engine,
       schedule,
@@ -200,7 +207,9 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
       removeHandlers();
     }
     display?.finish(outcome.lastSummary);
+    await telemetry.shutdown();
   } catch (error) {
+    await telemetry.shutdown();
     logger.error({ err: error }, "pipeline failed to start");
     io.stderr.write(`${result.secrets.scrubText((error as Error).message)}\n`);
     // The last lines of stdout are what Akto shows as the job's error: the plain-words summary.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { clusterConfigSchema } from "../cluster/cluster-config.js";
+import { telemetryConfigSchema } from "../telemetry/telemetry-config.js";
 
 /**
  * The runner's own part of a pipeline file. Runner-level keys are snake_case (like Vector and
@@ -121,6 +122,8 @@ export const pipelineConfigSchema = z.strictObject({
     .optional(),
   shutdown: z.strictObject({ drain_timeout_seconds: z.number().positive().default(30) }).optional(),
   logging: z.strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).optional(),
+  /** Traces and metrics export (OTEL_* variables win over it). */
+  telemetry: telemetryConfigSchema.optional(),
   plugins: z.array(z.string().min(1)).default([]),
   tests: z.array(configTestSchema).default([]),
   /** Share the work with other instances through Kafka (off when absent). */

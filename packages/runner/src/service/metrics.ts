@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import type { Resource } from "@opentelemetry/resources";
+import { type IMetricReader, MeterProvider } from "@opentelemetry/sdk-metrics";
 
 /**
  * The OTel SDK side of telemetry: components record through @opentelemetry/api; this provider
@@ -13,12 +14,26 @@ export interface RunnerMetrics {
   shutdown(): Promise<void>;
 }
 
-export function createRunnerMetrics(): RunnerMetrics {
+export interface RunnerMetricsOptions {
+  /** service.name/version and the rest (target_info on /metrics). */
+  readonly resource?: Resource;
+  /** More readers beside /metrics, e.g. an OTLP push. */
+  readonly readers?: readonly IMetricReader[];
+}
+
+export function createRunnerMetrics(options: RunnerMetricsOptions = {}): RunnerMetrics {
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const meterProvider = new MeterProvider({ readers: [exporter] });
+  const meterProvider = new MeterProvider({
+    readers: [exporter, ...(options.readers ?? [])],
+    ...(options.resource ? { resource: options.resource } : {}),
+  });
+  let stopping: Promise<void> | undefined;
   return {
     meterProvider,
     handle: (request, response) => exporter.getMetricsRequestHandler(request, response),
-    shutdown: () => meterProvider.shutdown(),
+    shutdown: () => {
+      stopping ??= meterProvider.shutdown();
+      return stopping;
+    },
   };
 }

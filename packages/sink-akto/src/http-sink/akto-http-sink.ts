@@ -89,7 +89,7 @@ class AktoHttpSinkImpl implements AktoHttpSink {
     if (batch.length === 0) return;
     if (this.closed) throw new FatalError(`Akto sink for ${this.endpoint} is closed`);
     const body = serialiseBatch(batch, ctx.logger);
-    await this.post(this.endpoint, body, batch.length, ctx.signal);
+    await this.post(this.endpoint, body, batch.length, ctx.signal, ctx.traceHeaders);
   }
 
   classifyError(error: unknown): "retryable" | "poison" | "fatal" | undefined {
@@ -119,13 +119,20 @@ class AktoHttpSinkImpl implements AktoHttpSink {
     await this.agent.close();
   }
 
-  private async post(target: string, body: string, batchSize: number, signal?: AbortSignal): Promise<void> {
+  private async post(
+    target: string,
+    body: string,
+    batchSize: number,
+    signal?: AbortSignal,
+    traceHeaders?: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const { statusCode, headers, text } = await this.exchange(
       "POST",
       "/api/ingestData",
       target,
       body,
       signal,
+      traceHeaders,
     );
     if (statusCode >= 200 && statusCode < 300) return;
     throw errorForStatus({ statusCode, headers, body: this.scrub(text), target, batchSize });
@@ -142,6 +149,8 @@ class AktoHttpSinkImpl implements AktoHttpSink {
     target: string,
     body?: string,
     signal?: AbortSignal,
+    /** The batch's W3C trace context, so Akto's side can join the trace. */
+    traceHeaders?: Readonly<Record<string, string>>,
   ): Promise<{ statusCode: number; headers: Dispatcher.ResponseData["headers"]; text: string }> {
     // One controller fed by both the deadline and the pipeline's stop signal. (AbortSignal.any on a
     // long-lived signal keeps per-call bookkeeping around in Node 20; a listener we remove does not.)
@@ -160,7 +169,7 @@ class AktoHttpSinkImpl implements AktoHttpSink {
         origin: this.base.origin,
         path: `${this.basePath}${path}`,
         method,
-        headers: this.headers,
+        headers: traceHeaders ? { ...this.headers, ...traceHeaders } : this.headers,
         ...(body === undefined ? {} : { body }),
         signal: abort.signal,
       });

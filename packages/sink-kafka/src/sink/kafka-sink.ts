@@ -120,7 +120,7 @@ export class KafkaSink implements Sink {
     ctx: WriteContext,
   ): Promise<void | { readonly failed: readonly PartialFailure[] }> {
     await this.open(ctx);
-    const { pending, failed } = await this.prepare(batch);
+    const { pending, failed } = await this.prepare(batch, ctx.traceHeaders);
     for (const chunk of chunkBySize(pending, this.maxBatchBytes)) {
       const messages = chunk.map((p) => p.message);
       await this.send(
@@ -267,6 +267,7 @@ export class KafkaSink implements Sink {
    */
   private async prepare(
     batch: readonly Message[],
+    traceHeaders: WriteContext["traceHeaders"],
   ): Promise<{ pending: PendingRecord[]; failed: PartialFailure[] }> {
     const pending: PendingRecord[] = [];
     const failed: PartialFailure[] = [];
@@ -276,6 +277,8 @@ export class KafkaSink implements Sink {
       let record: KafkaMessage;
       try {
         record = this.encode(message);
+        // The batch's trace context on each record (before sizing: it counts toward the limit).
+        if (traceHeaders) record = { ...record, headers: { ...record.headers, ...traceHeaders } };
       } catch (error) {
         failed.push({ index, error: new PoisonError((error as Error).message, { cause: error }) });
         continue;

@@ -155,8 +155,17 @@ class Emulator implements AktoIngestionEmulator {
     const method = req.method ?? "GET";
     const authorized = this.isAuthorized(req);
     const hadAuthorization = req.headers.authorization !== undefined;
+    const traceparent = typeof req.headers.traceparent === "string" ? req.headers.traceparent : undefined;
     const finish = (status: number | "reset", batchSize = 0, accepted = 0) =>
-      this.requests.log.push({ method, path, status, batchSize, accepted, hadAuthorization });
+      this.requests.log.push({
+        method,
+        path,
+        status,
+        batchSize,
+        accepted,
+        hadAuthorization,
+        ...(traceparent !== undefined ? { traceparent } : {}),
+      });
 
     if (method === "GET" && (path === "/healthCheck" || path === "/api/auth-check")) {
       await drain(req);

@@ -10,6 +10,8 @@ export interface RequestLogEntry {
   readonly accepted: number;
   /** Whether an `authorization` header was sent (its value is never kept). */
   readonly hadAuthorization: boolean;
+  /** The W3C `traceparent` header the client sent, if any (a traced client passes its trace on). */
+  readonly traceparent?: string;
 }
 
 /** Counters over every request the emulator answered (admin endpoints excluded). */
