@@ -19,6 +19,18 @@ export { type Budget, defaultBudget } from "./engine/in-flight-budget.js";
 export type { ErrorSummary, StopReport } from "./engine/reports.js";
 export { type BatchPolicy, defaultBatchPolicy } from "./engine/sink-runner.js";
 export type { ErrorClass } from "./errors/classified-errors.js";
+export {
+  type BatchSettings,
+  type BudgetSettings,
+  batchSettingsSchema,
+  budgetSettingsSchema,
+  type CheckpointSettings,
+  checkpointSettingsSchema,
+  type RetrySettings,
+  retrySettingsSchema,
+  type SinkSettings,
+  sinkSettingsSchema,
+} from "./pipeline/engine-settings.js";
 export type { NamedTransform, SinkOptions } from "./pipeline/options.js";
 export { DEFAULT_DEAD_LETTER_PATH } from "./pipeline/pipeline.js";
 export type { ComponentKind } from "./registry/component-definition.js";

@@ -1,4 +1,5 @@
 import { ComponentRegistry } from "@pipekit/core";
+import { AKTO_BATCH_DEFAULTS, aktoHttpSinkComponent } from "@pipekit/sink-akto/http";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatIssue } from "../src/config/config-issue.js";
 import { prepareConfig } from "../src/config/validate-config.js";
@@ -31,10 +32,36 @@ describe("pipeline validation", () => {
     expect(result.pipeline?.source.config).toEqual({ count: 5, chunk_size: 1, partition: "numbers" });
     expect(result.pipeline?.sinks[0]).toMatchObject({
       id: "out",
-      batch: { max_count: 10 },
+      settings: { batch: { maxCount: 10 } },
       config: { path: "out.jsonl" },
     });
     expect(result.pipeline?.config.schedule).toEqual({ once: true });
+  });
+
+  it("gives a sink its component's default batching, each field overridable by the file", async () => {
+    scratch = scratchDir();
+    const check = async (batch: string) => {
+      const registry = new ComponentRegistry();
+      registry.register(aktoHttpSinkComponent);
+      const file = scratch.write(
+        "pipeline.yaml",
+        yaml`
+          id: defaults
+          ${header}
+          source: { type: test_numbers, count: 1 }
+          sinks:
+            - { id: akto, type: akto_http, url: "http://akto:9091"${batch} }
+        `,
+      );
+      const result = await prepareConfig(file, { registry });
+      expect(result.issues).toEqual([]);
+      return result.pipeline?.sinks[0]?.settings;
+    };
+    expect(await check("")).toEqual({ batch: AKTO_BATCH_DEFAULTS });
+    expect(await check(", batch: { max_count: 10 }, retry: { max_attempts: 2 }")).toEqual({
+      batch: { ...AKTO_BATCH_DEFAULTS, maxCount: 10 },
+      retry: { maxAttempts: 2 },
+    });
   });
 
   it("flags an unknown key with its position and a did-you-mean, at every level", async () => {

@@ -66,7 +66,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       type: "akto_http",
       url: s.DATA_INGESTION_SERVICE_URL,
       ...(s.AKTO_JWT_TOKEN ? { token: envRef("AKTO_JWT_TOKEN") } : {}),
-      batch: { max_count: 50 },
+      // Batching: the akto_http component's own defaults (50 records per request, as Akto's connectors).
       retry: outageRetry(schedule),
     });
   }

@@ -4,6 +4,7 @@ import type { Logger } from "../contracts/context.js";
 import type { Sink } from "../contracts/sink.js";
 import type { Source } from "../contracts/source.js";
 import type { Transform } from "../contracts/transform.js";
+import type { SinkSettings } from "../pipeline/engine-settings.js";
 
 export type ComponentKind = "source" | "transform" | "sink";
 
@@ -38,6 +39,12 @@ export interface ComponentDefinition<K extends ComponentKind = ComponentKind, C 
   readonly description: string;
   readonly configSchema: z.ZodType<C>;
   readonly secretFields?: readonly string[];
+  /**
+   * Sinks only: the engine settings this destination wants unless the pipeline file sets them
+   * (e.g. Akto's 50 records per request). The file's `batch`/`retry`/`concurrency` fields override
+   * these one by one; the engine's own defaults fill what neither sets.
+   */
+  readonly sinkDefaults?: SinkSettings;
   create(config: C, deps: ComponentDeps): ComponentOf<K> | Promise<ComponentOf<K>>;
 }
 

@@ -2,8 +2,9 @@ import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
 import type { KafkaCluster } from "@pipekit/cluster-kafka";
 import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
-import type { HealthStatus } from "@pipekit/core/advanced";
+import type { BudgetSettings, HealthStatus } from "@pipekit/core/advanced";
 import { clusterEngine } from "../cluster/cluster-engine.js";
+import { camelCaseKeys } from "../config/engine-settings-yaml.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";
 import type { Readiness } from "../service/http-server.js";
@@ -61,31 +62,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
   for (const s of pipeline.sinks) {
     let sink = (await s.definition.create(s.config as never, componentDeps)) as Sink;
     if (deps.progress) sink = deps.progress.wrapSink(s.id, sink);
-    sinks.push({
-      id: s.id,
-      sink,
-      ...(s.batch
-        ? {
-            batch: defined({
-              maxCount: s.batch.max_count,
-              maxBytes: s.batch.max_bytes,
-              lingerMs: s.batch.linger_ms,
-            }),
-          }
-        : {}),
-      ...(s.retry
-        ? {
-            retry: defined({
-              maxAttempts: s.retry.max_attempts,
-              initialDelayMs: s.retry.initial_delay_ms,
-              maxDelayMs: s.retry.max_delay_ms,
-              maxElapsedMs: s.retry.max_elapsed_ms,
-              multiplier: s.retry.multiplier,
-            }),
-          }
-        : {}),
-      ...(s.concurrency ? { concurrency: s.concurrency } : {}),
-    });
+    sinks.push({ id: s.id, sink, ...s.settings });
   }
   if (cluster && clusterKafka) source = clusterKafka.clusterSource(source, cluster);
   if (deps.progress) source = deps.progress.wrapSource(source);
@@ -103,9 +80,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     ...(config.checkpoints?.flush_interval_ms !== undefined
       ? { checkpoint: { flushIntervalMs: config.checkpoints.flush_interval_ms } }
       : {}),
-    ...(config.budget
-      ? { budget: defined({ maxMessages: config.budget.max_messages, maxBytes: config.budget.max_bytes }) }
-      : {}),
+    ...(config.budget ? { budget: camelCaseKeys<BudgetSettings>(config.budget) } : {}),
     logger: deps.logger,
     ...(deps.meterProvider ? { meterProvider: deps.meterProvider } : {}),
   });
@@ -135,13 +110,4 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
 /** The cluster's membership as a readiness check (owned shards and state in its detail). */
 function clusterCheck(cluster: KafkaCluster): [string, { health(): Promise<HealthStatus> }] {
   return ["cluster", { health: async () => cluster.health() }];
-}
-
-/** Drops undefined fields so engine defaults apply to what the YAML left out. */
-function defined<T extends Record<string, unknown>>(
-  value: T,
-): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<{
-    [K in keyof T]: Exclude<T[K], undefined>;
-  }>;
 }

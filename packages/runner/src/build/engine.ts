@@ -4,9 +4,7 @@ import {
   type CycleReport,
   type Logger,
   Pipeline,
-  type Sink,
-  type Source,
-  type Transform,
+  type PipelineOptions,
 } from "@pipekit/core";
 import type { CycleOptions, StopReport } from "@pipekit/core/advanced";
 import { FileCheckpointStore } from "@pipekit/core/builtins";
@@ -45,30 +43,11 @@ export interface CycleEngine {
   close(options: { timeoutMs?: number }): Promise<void>;
 }
 
-/** The options of core's Pipeline that the runner fills in (names as in core's PipelineOptions). */
-export interface EngineOptions {
-  readonly id: string;
-  readonly source: Source;
-  readonly transforms: readonly { readonly id: string; readonly transform: Transform }[];
-  readonly sinks: readonly {
-    readonly id: string;
-    readonly sink: Sink;
-    readonly batch?: { maxCount?: number; maxBytes?: number; lingerMs?: number };
-    readonly retry?: {
-      maxAttempts?: number;
-      initialDelayMs?: number;
-      maxDelayMs?: number;
-      maxElapsedMs?: number;
-    };
-    readonly concurrency?: number;
-  }[];
-  readonly deadLetter?: string;
-  readonly checkpointStore?: CheckpointStore;
-  readonly checkpoint?: { flushIntervalMs?: number };
-  readonly budget?: { maxMessages?: number; maxBytes?: number };
-  readonly logger: Logger;
-  readonly meterProvider?: MeterProvider;
-}
+/** The options of core's Pipeline that the runner fills in (core declares them; no copy here). */
+export type EngineOptions = Pick<
+  PipelineOptions,
+  "id" | "source" | "transforms" | "sinks" | "deadLetter" | "checkpointStore" | "checkpoint" | "budget"
+> & { readonly logger: Logger; readonly meterProvider?: MeterProvider };
 
 /** Core's engine; the runner only relies on the CycleEngine subset of it. */
 export function createEngine(options: EngineOptions): CycleEngine {

@@ -1,6 +1,14 @@
+import {
+  batchSettingsSchema,
+  budgetSettingsSchema,
+  checkpointSettingsSchema,
+  retrySettingsSchema,
+  sinkSettingsSchema,
+} from "@pipekit/core/advanced";
 import { z } from "zod";
 import { clusterConfigSchema } from "../cluster/cluster-config.js";
 import { telemetryConfigSchema } from "../telemetry/telemetry-config.js";
+import { snakeCaseObject } from "./engine-settings-yaml.js";
 
 /**
  * The runner's own part of a pipeline file. Runner-level keys are snake_case (like Vector and
@@ -14,29 +22,18 @@ const componentEntry = z.looseObject({
 });
 
 /** Keys of a sink entry that belong to the engine (batching, retries, concurrency), not the sink. */
-export const SINK_ENGINE_KEYS = ["id", "type", "batch", "retry", "concurrency"] as const;
+export const SINK_ENGINE_KEYS = ["id", "type", ...Object.keys(sinkSettingsSchema.shape)];
 
-export const batchSchema = z.strictObject({
-  max_count: z.int().positive().optional(),
-  max_bytes: z.int().positive().optional(),
-  linger_ms: z.int().nonnegative().optional(),
-});
-
-export const retrySchema = z.strictObject({
-  max_attempts: z.int().positive().optional(),
-  initial_delay_ms: z.int().nonnegative().optional(),
-  max_delay_ms: z.int().positive().optional(),
-  /** Give up on a batch (left for the next cycle, not dead-lettered) once retrying would last longer than this. */
-  max_elapsed_ms: z.int().positive().optional(),
-  multiplier: z.number().min(1).optional(),
-});
+/** Batching and retries of one sink: core's settings (camelCase) spelled in snake_case. */
+export const batchSchema = snakeCaseObject(batchSettingsSchema);
+export const retrySchema = snakeCaseObject(retrySettingsSchema);
 
 const sinkEntry = z.looseObject({
   id: z.string().min(1).optional(),
   type: z.string().min(1),
   batch: batchSchema.optional(),
   retry: retrySchema.optional(),
-  concurrency: z.int().positive().optional(),
+  concurrency: sinkSettingsSchema.shape.concurrency,
 });
 
 const scheduleSchema = z
@@ -99,20 +96,13 @@ export const pipelineConfigSchema = z.strictObject({
   transforms: z.array(componentEntry).default([]),
   sinks: z.array(sinkEntry).min(1),
   dead_letter: z.strictObject({ path: z.string().min(1) }).optional(),
-  checkpoints: z
-    .strictObject({
+  checkpoints: snakeCaseObject(checkpointSettingsSchema)
+    .extend({
       /** The checkpoint file (an append-only log, see docs/checkpoints.md); in memory when absent. */
       path: z.string().min(1).optional(),
-      /** Acknowledged positions are written at most this long after they became committable (default 1000). */
-      flush_interval_ms: z.int().min(0).optional(),
     })
     .optional(),
-  budget: z
-    .strictObject({
-      max_messages: z.int().positive().optional(),
-      max_bytes: z.int().positive().optional(),
-    })
-    .optional(),
+  budget: snakeCaseObject(budgetSettingsSchema).optional(),
   schedule: scheduleSchema.default({ once: true }),
   http: z
     .strictObject({

@@ -1,10 +1,18 @@
 import type { ComponentDefinition, ComponentRegistry } from "@pipekit/core";
-import { type ComponentKind, type ConfigProblem, checkConfig, valueAt } from "@pipekit/core/advanced";
+import {
+  type ComponentKind,
+  type ConfigProblem,
+  checkConfig,
+  type SinkSettings,
+  valueAt,
+} from "@pipekit/core/advanced";
 import { CLUSTER_SECRET_FIELDS } from "../cluster/cluster-config.js";
 import { loadPlugins } from "../plugins/load-plugins.js";
 import { checkCron } from "../service/schedule.js";
 import type { ConfigIssue } from "./config-issue.js";
+import { camelCaseKeys } from "./engine-settings-yaml.js";
 import { type LoadedConfigFile, loadConfigFile } from "./load-config-file.js";
+import { withQuoteHint } from "./reserved-word-hint.js";
 import {
   type PipelineConfig,
   pipelineConfigSchema,
@@ -27,9 +35,8 @@ export interface ResolvedComponent<K extends ComponentKind = ComponentKind> {
 }
 
 export interface ResolvedSink extends ResolvedComponent<"sink"> {
-  readonly batch: SinkEntry["batch"];
-  readonly retry: SinkEntry["retry"];
-  readonly concurrency: number | undefined;
+  /** The engine settings of this sink in core's names: the file's, over the component's defaults. */
+  readonly settings: SinkSettings;
 }
 
 /** Everything needed to build and run the pipeline, all checks passed. */
@@ -73,7 +80,7 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   const issueAt = (path: ConfigPath, message: string, at: "key" | "value" = "value"): void => {
     if (unresolved.has(JSON.stringify(path))) return;
     const { line, column } = at === "key" ? loaded.positions.keyAt(path) : loaded.positions.valueAt(path);
-    issues.push({ file, path, line, column, message });
+    issues.push({ file, path, line, column, message: withQuoteHint(message, path, loaded.positions) });
   };
   const finish = (pipeline?: ValidatedPipeline): ValidationResult => ({
     issues: issues
@@ -164,8 +171,7 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
     seen.set(id, i);
     const resolved = resolve("sink", entry, ["sinks", i], id, SINK_ENGINE_KEYS);
     if (!resolved || !isPlainObject(entry)) return undefined;
-    const sink = entry as SinkEntry;
-    return { ...resolved, batch: sink.batch, retry: sink.retry, concurrency: sink.concurrency };
+    return { ...resolved, settings: sinkSettings(entry as SinkEntry, resolved.definition.sinkDefaults) };
   });
 
   if (!settings || !source || transforms.some((t) => !t) || sinks.some((s) => !s) || issues.length > 0) {
@@ -180,6 +186,24 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
     sinks: sinks as ResolvedSink[],
     secrets,
   });
+}
+
+/** The file's batch/retry/concurrency (snake_case) in core's names, each field over the component's default. */
+function sinkSettings(entry: SinkEntry, defaults: SinkSettings = {}): SinkSettings {
+  const batch = {
+    ...defaults.batch,
+    ...(entry.batch ? camelCaseKeys<SinkSettings["batch"]>(entry.batch) : {}),
+  };
+  const retry = {
+    ...defaults.retry,
+    ...(entry.retry ? camelCaseKeys<SinkSettings["retry"]>(entry.retry) : {}),
+  };
+  const concurrency = entry.concurrency ?? defaults.concurrency;
+  return {
+    ...(Object.keys(batch).length > 0 ? { batch } : {}),
+    ...(Object.keys(retry).length > 0 ? { retry } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
 }
 
 /** A sink's id: its `id`, else its type when that is unique, else `type_index`. */

@@ -178,19 +178,9 @@ export async function replayDeadLetters(
       sinks.push({
         id: s.id,
         sink: recordingSink(sink, accepted),
-        ...(s.batch?.max_count ? { batch: { maxCount: s.batch.max_count } } : {}),
-        ...(s.retry
-          ? {
-              retry: Object.fromEntries(
-                Object.entries({
-                  maxAttempts: s.retry.max_attempts,
-                  initialDelayMs: s.retry.initial_delay_ms,
-                  maxDelayMs: s.retry.max_delay_ms,
-                  maxElapsedMs: s.retry.max_elapsed_ms,
-                }).filter(([, v]) => v !== undefined),
-              ),
-            }
-          : {}),
+        // Replays keep the sink's batching and retries (as `run` would), not its concurrency.
+        ...(s.settings.batch ? { batch: s.settings.batch } : {}),
+        ...(s.settings.retry ? { retry: s.settings.retry } : {}),
       });
     }
     const engine = new Pipeline({
