@@ -129,7 +129,7 @@ describe("normaliseRow", () => {
     expect(e.usage).toEqual({ promptTokens: 7, completionTokens: 3, totalTokens: 10 });
   });
 
-  it("takes tool timing and failures from databricks_output.trace TOOL spans", () => {
+  it("takes tool timing and failures from databricks_output.trace TOOL spans, on the execution's clock", () => {
     const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
     const spans = [
       {
@@ -193,20 +193,24 @@ describe("normaliseRow", () => {
       },
     );
     const e = normaliseRow(row, "ai-gateway", agent, origin);
+    const requestTime = Date.UTC(2026, 2, 1, 10, 0, 0, 250);
+    expect(e.startTime).toBe(requestTime);
     expect(e.toolCalls).toEqual([
       {
         id: "call_a",
         name: "lookup_order",
         arguments: '{"id":42}',
         result: "shipped",
-        startTime: 1500,
+        // The span clock says 1970; the row says 2026-03-01 10:00:00.250. A span keeps its offset
+        // from the root span (500 ms) and is placed from the execution's start.
+        startTime: requestTime + 500,
         durationMs: 250,
       },
       {
         id: "s2",
         name: "refund",
         arguments: '{"id":42}',
-        startTime: 2000,
+        startTime: requestTime + 1000,
         durationMs: 100,
         error: "refund service down",
       },

@@ -10,13 +10,13 @@ import {
 } from "../errors/errors.js";
 import { accessDeniedFrom } from "../errors/permission-message.js";
 import type { DatabricksRestClient } from "../http/rest-client.js";
-import { classifyTable, type TableKind } from "./classify-table.js";
+import { classifyTable, isAuxiliaryTable, type TableKind } from "./classify-table.js";
 import type { AgentInfo, AgentInventory, AgentTable, ModelInfo } from "./inventory.js";
 
 const UC = "/api/2.1/unity-catalog";
 const AGENT_TASK = /^agent\//;
 /** Names Databricks gives inference and trace tables. */
-const AGENT_TABLE_NAME = /(_payload|_otel_spans)$/;
+const AGENT_TABLE_NAME = /(_payload|_otel_spans|_trace_unified)$/;
 
 export interface DiscoveryOptions {
   readonly workspace: string;
@@ -134,8 +134,29 @@ export class AgentDiscovery {
     );
 
     const tables: AgentTable[] = [];
+    const unknownLayout: { fullName: string; columns: string[]; expected: boolean }[] = [];
+    const agentsByEndpoint = new Map(endpoints.map((e) => [e.name, endpointAgentRef(e)]));
+    // Databricks recommends the trace views over the raw span tables (whose schema may change):
+    // a span table whose prefix also has a unified view is read through the view only.
+    const views = new Set(
+      classified
+        .filter((c) => c.kind === "trace-view")
+        .map((c) => c.fullName.replace(/_trace_unified$/i, "")),
+    );
+    const coveredByViews: string[] = [];
     for (const c of classified) {
-      if (!c.kind) continue;
+      if (!c.kind) {
+        const name = c.fullName.split(".").at(-1) ?? c.fullName;
+        if (c.columns.length > 0 && !isAuxiliaryTable(name)) {
+          const expected = endpointByTable.has(c.fullName.toLowerCase()) || AGENT_TABLE_NAME.test(name);
+          unknownLayout.push({ fullName: c.fullName, columns: c.columns, expected });
+        }
+        continue;
+      }
+      if (c.kind === "trace" && views.has(c.fullName.replace(/_otel_spans$/i, ""))) {
+        coveredByViews.push(c.fullName);
+        continue;
+      }
       const endpoint = endpointByTable.get(c.fullName.toLowerCase());
       tables.push({
         fullName: c.fullName,
@@ -145,6 +166,7 @@ export class AgentDiscovery {
           ? endpointAgentRef(endpoint)
           : { endpoint: endpointNameFromTable(c.fullName, c.kind) },
         servedEntities: endpoint ? servedEntityRefs(endpoint) : new Map(),
+        agentsByEndpoint,
       });
     }
     if (tables.length === 0 && unreadable.length === 0) {
@@ -183,6 +205,8 @@ export class AgentDiscovery {
         endpoint: endpointByTable.get(t.fullName.toLowerCase())?.name,
       })),
       outOfScopeTables,
+      unknownLayoutTables: unknownLayout,
+      coveredByViews,
       warnings,
     };
     for (const u of unreadable) warnings.push(u.error.message);
@@ -416,6 +440,6 @@ function compactRef(ref: {
 /** Databricks names inference tables after the endpoint by default: "{endpoint}_payload". */
 export function endpointNameFromTable(fullName: string, kind: TableKind): string {
   const table = fullName.split(".").at(-1) ?? fullName;
-  const suffix = kind === "trace" ? /_otel_spans$/ : /_payload$/;
+  const suffix = kind === "trace" ? /_otel_spans$/ : kind === "trace-view" ? /_trace_unified$/ : /_payload$/;
   return table.replace(suffix, "") || table;
 }

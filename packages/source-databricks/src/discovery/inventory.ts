@@ -30,6 +30,11 @@ export interface AgentTable {
   readonly agent: AgentRef;
   /** served_entity_id / served entity name → the agent ref it stands for (AI Gateway tables). */
   readonly servedEntities: ReadonlyMap<string, AgentRef>;
+  /**
+   * Serving endpoint name → its agent ref: trace tables hold many agents' traces, each naming its
+   * endpoint (service_name, resource attributes, trace metadata).
+   */
+  readonly agentsByEndpoint?: ReadonlyMap<string, AgentRef>;
 }
 
 /** What discovery found in one cycle: reported as-is to logs and via the source's `inventory()`. */
@@ -47,6 +52,15 @@ export interface AgentInventory {
   }[];
   /** Endpoint tables configured outside catalog.schema or filtered out by the prefix (not read). */
   readonly outOfScopeTables: readonly string[];
+  /** Tables matching the prefix whose columns fit no known layout (not read): named with their columns. */
+  readonly unknownLayoutTables?: readonly {
+    readonly fullName: string;
+    readonly columns: readonly string[];
+    /** An endpoint logs into it or it is named like an execution table: likely a layout we lack. */
+    readonly expected: boolean;
+  }[];
+  /** Trace span tables read through their `{prefix}_trace_unified` view instead. */
+  readonly coveredByViews?: readonly string[];
   /** Non-fatal problems (a model that could not be read, endpoints not listable…). */
   readonly warnings: readonly string[];
 }

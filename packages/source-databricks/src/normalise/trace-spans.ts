@@ -55,9 +55,26 @@ export function readSpan(raw: unknown): SpanView | undefined {
     endMs: nanosToMs(s.end_time_unix_nano ?? s.end_time_ns ?? s.end_time),
     inputs: inputs === undefined ? undefined : toText(decodeAttribute(inputs)),
     outputs: outputs === undefined ? undefined : toText(decodeAttribute(outputs)),
-    error: isError ? errorMessage || "span failed" : undefined,
+    error: isError ? exceptionOf(s.events) || errorMessage || "span failed" : undefined,
     attributes,
   };
+}
+
+/** MLflow records a failure as an `exception` event (OTel names): "Type: message". */
+function exceptionOf(events: unknown): string | undefined {
+  const list = asArray(typeof events === "string" ? decodeAttribute(events) : events) ?? [];
+  for (const raw of list) {
+    const event = asRecord(raw);
+    if (asString(event?.name) !== "exception") continue;
+    const attrs = asRecord(
+      typeof event?.attributes === "string" ? decodeAttribute(event.attributes) : event?.attributes,
+    );
+    const type = asString(decodeAttribute(attrs?.["exception.type"]));
+    const message = asString(decodeAttribute(attrs?.["exception.message"]));
+    if (message) return type ? `${type}: ${message}` : message;
+    if (type) return type;
+  }
+  return undefined;
 }
 
 export interface Usage {
@@ -83,11 +100,34 @@ export function readUsage(v: unknown): Usage | undefined {
   return out;
 }
 
-/** Adds TOOL spans to `tools`; returns usage summed over LLM spans (when any reported it). */
+/**
+ * Puts a trace's spans on the execution's clock. Span times come from the model server's clock and
+ * may be anything (a stale container clock, a template's fixed date); what Akto relates a tool call
+ * to is its parent execution, so a span keeps its offset from the root span and is placed from the
+ * execution's start, clamped into [start, start + duration] (skew can put a child before its root).
+ */
+export function anchorSpans(
+  spans: readonly SpanView[],
+  startMs: number,
+  durationMs: number | undefined,
+): SpanView[] {
+  const root = spans.find((s) => !s.parentId && s.startMs !== undefined);
+  const origin = root?.startMs ?? Math.min(...spans.map((s) => s.startMs ?? Number.POSITIVE_INFINITY));
+  if (!Number.isFinite(origin)) return [...spans];
+  const end = durationMs !== undefined && durationMs >= 0 ? startMs + durationMs : Number.POSITIVE_INFINITY;
+  const place = (t: number | undefined) =>
+    t === undefined ? undefined : Math.min(end, Math.max(startMs, startMs + (t - origin)));
+  return spans.map((s) => ({ ...s, startMs: place(s.startMs), endMs: place(s.endMs) }));
+}
+
+/** Adds TOOL and RETRIEVER child spans to `tools`; returns usage summed over LLM spans (when any reported it). */
 export function applySpans(spans: readonly SpanView[], tools: ToolCallCollector): Usage | undefined {
   let usage: Usage | undefined;
   for (const span of [...spans].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0))) {
-    if (span.spanType?.toUpperCase() === "TOOL") {
+    // TOOL and RETRIEVER spans are calls the agent made; LLM spans only add their token usage (the
+    // execution record already carries the model's answer).
+    const type = span.spanType?.toUpperCase();
+    if (span.parentId && (type === "TOOL" || type === "RETRIEVER")) {
       tools.addSpan({
         id: span.spanId,
         name: span.name,

@@ -31,6 +31,22 @@ export function buildTableQuery(table: AgentTable, fromMs: number, toMs: number)
           "ORDER BY `request_time`, `databricks_request_id`",
         params: { window_start: new Date(fromMs), window_end: new Date(toMs) },
       };
+    case "ai-gateway-beta":
+      return {
+        sql:
+          `SELECT ${cols.map((c) => quoteIdentifier(c)).join(", ")} FROM ${target} ` +
+          "WHERE `event_time` >= :window_start AND `event_time` <= :window_end " +
+          "ORDER BY `event_time`, `invocation_id`",
+        params: { window_start: new Date(fromMs), window_end: new Date(toMs) },
+      };
+    case "trace-view":
+      return {
+        sql:
+          `SELECT ${cols.map((c) => quoteIdentifier(c)).join(", ")} FROM ${target} ` +
+          "WHERE `request_time` >= :window_start AND `request_time` <= :window_end " +
+          "ORDER BY `request_time`, `trace_id`",
+        params: { window_start: new Date(fromMs), window_end: new Date(toMs) },
+      };
     case "legacy":
       return {
         sql:

@@ -1,6 +1,7 @@
-import type { AgentExecution } from "@pipekit/agent-execution";
+import type { AgentExecution, AgentRef } from "@pipekit/agent-execution";
 import { createMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
 import type { DeliveredIds } from "../checkpoint/delivered-ids.js";
+import type { TableKind } from "../discovery/classify-table.js";
 import type { AgentTable } from "../discovery/inventory.js";
 import {
   DatabricksAccessDeniedError,
@@ -10,6 +11,7 @@ import {
 } from "../errors/errors.js";
 import { parseMissingPrivilege } from "../errors/permission-message.js";
 import type { SourceMetrics } from "../metrics/source-metrics.js";
+import { endpointOfUnit } from "../normalise/endpoint-of.js";
 import { normaliseRow, RowParseError, type TraceRow } from "../normalise/normalise-row.js";
 import { asNumber, asString, parseTimestamp } from "../normalise/values.js";
 import type { WarehouseSql } from "../sql/warehouse-sql.js";
@@ -29,6 +31,10 @@ export interface TableReadContext {
 /** What happened to one table in one cycle (for the cycle summary and tests). */
 export interface TableCycleStats {
   readonly table: string;
+  /** The surface the table is (its layout); undefined for a table skipped before classification. */
+  readonly kind: TableKind | "experiment-traces" | undefined;
+  /** Endpoints of the executions emitted (the agents seen this cycle). */
+  readonly agents: Set<string>;
   rowsRead: number;
   emitted: number;
   duplicates: number;
@@ -145,6 +151,7 @@ export async function* readTable(
       });
       messages.push(createMessage(execution.requestId, execution, meta, approximateSize(execution)));
       stats.emitted++;
+      stats.agents.add(execution.agent.endpoint);
       ctx.metrics.executionsEmitted.add(1, attrs);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -246,6 +253,16 @@ function identify(unit: RawRow | TraceRow, table: AgentTable): { id?: string; ti
         id: asString((unit as RawRow).databricks_request_id),
         time: parseTimestamp((unit as RawRow).request_time),
       };
+    case "ai-gateway-beta":
+      return {
+        id: asString((unit as RawRow).invocation_id),
+        time: parseTimestamp((unit as RawRow).event_time),
+      };
+    case "trace-view":
+      return {
+        id: asString((unit as RawRow).trace_id),
+        time: parseTimestamp((unit as RawRow).request_time),
+      };
     case "legacy":
       return {
         id: asString((unit as RawRow).databricks_request_id),
@@ -262,9 +279,14 @@ function identify(unit: RawRow | TraceRow, table: AgentTable): { id?: string; ti
   }
 }
 
-function agentFor(unit: RawRow | TraceRow, table: AgentTable) {
+function agentFor(unit: RawRow | TraceRow, table: AgentTable): AgentRef {
   const served = asString((unit as RawRow).served_entity_id);
-  return (served && table.servedEntities.get(served)) || table.agent;
+  const byServed = served ? table.servedEntities.get(served) : undefined;
+  if (byServed) return byServed;
+  // Tables shared by many agents (trace tables, AI Gateway Beta) name the endpoint in each row.
+  const endpoint = endpointOfUnit(unit);
+  if (endpoint) return table.agentsByEndpoint?.get(endpoint) ?? { endpoint };
+  return table.agent;
 }
 
 function tableError(table: string, error: unknown): TableReadError | DatabricksAccessDeniedError {

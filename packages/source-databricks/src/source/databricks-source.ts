@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { type Context, context, type ObservableGauge, type ObservableResult } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { type Logger, parseConfig, type Source, type SourceChunk, type SourceContext } from "@pipekit/core";
 import type { HealthStatus } from "@pipekit/core/advanced";
@@ -21,7 +20,6 @@ import { SourceMetrics } from "../metrics/source-metrics.js";
 import { lazyMerge } from "../read/lazy-merge.js";
 import { type ReadWindow, readTable, type TableCycleStats } from "../read/table-reader.js";
 import { WarehouseSql } from "../sql/warehouse-sql.js";
-import { endTableSpan, spanFailed, startTableSpan, tracedDiscovery } from "../tracing/source-spans.js";
 import { resolveWarehouse, type WarehouseTarget } from "../warehouse/resolve-warehouse.js";
 
 export interface DatabricksSourceOptions {
@@ -80,9 +78,6 @@ export class DatabricksSourceImpl implements DatabricksSource {
   private readonly delivered = new Map<string, DeliveredIds>();
   /** Identity written into this instance's checkpoints. */
   private readonly writer = randomUUID();
-  /** Per table, the newest request time seen (rows behind = now − it); one entry per discovered table. */
-  private readonly newestSeen = new Map<string, number>();
-  private rowsBehind: { gauge: ObservableGauge; observe: (result: ObservableResult) => void } | undefined;
 
   /** `config` is already parsed (defaults applied): by the registry, or by createDatabricksSource. */
   constructor(
@@ -127,8 +122,19 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const cycle = this.summary;
     if (!cycle) return undefined;
     const sum = (pick: (t: TableCycleStats) => number) => cycle.tables.reduce((n, t) => n + pick(t), 0);
+    // "agents" counts the endpoints whose executions this cycle emitted, the same thing the demo
+    // counts in the records (endpoint tags); agent-task endpoints discovered are agentEndpoints.
+    const agents = new Set(cycle.tables.flatMap((t) => [...t.agents]));
+    const bySurface: Record<string, number> = {};
+    for (const t of cycle.tables) {
+      if (!t.kind) continue;
+      const key = `executions.${t.kind}`;
+      bySurface[key] = (bySurface[key] ?? 0) + t.emitted;
+    }
     return {
-      agents: cycle.inventory.agents.length,
+      agents: agents.size,
+      agentEndpoints: cycle.inventory.agents.length,
+      ...bySurface,
       tables: cycle.tables.length,
       tablesSkipped: cycle.tables.filter((t) => t.error !== undefined).length,
       rowsRead: sum((t) => t.rowsRead),
@@ -154,9 +160,6 @@ export class DatabricksSourceImpl implements DatabricksSource {
       this.rest,
       {
         workspace: this.host,
-    this.observeRowsBehind(ctx);
-    // The cycle's span, active as read() starts: the parent of discovery and every table read.
-    const cycleContext = context.active();
         catalog: this.config.catalog,
         schema: this.config.schema,
         prefix: this.config.prefix,
@@ -165,18 +168,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       },
       logger,
     );
-    const discovery = this.discovery;
-    const discovered = await tracedDiscovery(
-      ctx.tracer,
-      cycleContext,
-      this.host,
-      () => discovery.discover(ctx.signal),
-      (found) => ({
-        "databricks.agents": found.inventory.agents.length,
-        "databricks.tables": found.tables.length,
-        "databricks.tables_unreadable": found.unreadable.length,
-      }),
-    );
+    const discovered = await this.discovery.discover(ctx.signal);
     const { inventory } = discovered;
     this.lastInventory = inventory;
     logInventory(logger, inventory);
@@ -188,7 +180,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const stats: TableCycleStats[] = unreadable.map((u) => {
       metrics.tableFailures.add(1, { table: u.fullName });
       logger.error({ table: u.fullName, err: u.error, hint: u.error.hint }, "table skipped this cycle");
-      return { ...emptyStats(u.fullName), error: u.error.message };
+      return { ...emptyStats(u.fullName, undefined), error: u.error.message };
     });
     this.summary = { startedAt, window, inventory, tables: stats };
     const readContext = {
@@ -204,9 +196,9 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const factories = tables.map((table) => () => {
       // Ownership may have moved since the cycle began: a table given away is left to its new owner.
       if (owned && !owned(table.fullName)) return noChunks();
-      const s = emptyStats(table.fullName);
+      const s = emptyStats(table.fullName, table.kind);
       stats.push(s);
-      return this.readOneTable(ctx, cycleContext, readContext, table, window, s);
+      return this.readOneTable(ctx, readContext, table, window, s);
     });
     try {
       yield* lazyMerge(factories, this.config.tableConcurrency);
@@ -218,8 +210,9 @@ export class DatabricksSourceImpl implements DatabricksSource {
     logger.info(
       {
         window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() },
-        tables: stats.map(({ table, rowsRead, emitted, duplicates, late, parseFailures, error }) => ({
+        tables: stats.map(({ table, kind, rowsRead, emitted, duplicates, late, parseFailures, error }) => ({
           table,
+          kind,
           rowsRead,
           emitted,
           duplicates,
@@ -239,45 +232,13 @@ export class DatabricksSourceImpl implements DatabricksSource {
     window: ReadWindow,
     stats: TableCycleStats,
   ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
-    const span = startTableSpan(ctx.tracer, cycleContext, table);
-    try {
-      const delivered = await this.deliveredIds(ctx, table.fullName, readContext.metrics);
-      delivered.beginCycle();
-      yield* readTable(readContext, table, window, delivered, stats);
-    } catch (error) {
-      spanFailed(span, error);
-      throw error;
-    } finally {
-      endTableSpan(span, stats);
-      if (stats.newestRequestTime !== undefined) {
-        const seen = this.newestSeen.get(table.fullName);
-        if (seen === undefined || stats.newestRequestTime > seen)
-          this.newestSeen.set(table.fullName, stats.newestRequestTime);
-      }
-    }
-  }
-
-  /**
-   * databricks_source_table_rows_behind_seconds: per table, now minus the newest row time seen,
-   * observed at each scrape so it keeps growing while a table gets no new rows or is not read.
-   */
-  private observeRowsBehind(ctx: SourceContext): void {
-    if (this.rowsBehind) return;
-    const gauge = ctx.meter.createObservableGauge("databricks_source_table_rows_behind_seconds", {
-      description: "Now minus the newest request time seen in the table (how far the import is behind)",
-      unit: "s",
-    });
-    const observe = (result: ObservableResult) => {
-      const now = this.now();
-      for (const [table, newest] of this.newestSeen) result.observe((now - newest) / 1000, { table });
-    };
-    gauge.addCallback(observe);
-    this.rowsBehind = { gauge, observe };
+    const delivered = await this.deliveredIds(ctx, table.fullName, readContext.metrics);
+    delivered.beginCycle();
+    yield* readTable(readContext, table, window, delivered, stats);
   }
 
   /**
    * The table's state: the copy kept from the previous cycle while the stored manifest is still the
-    cycleContext: Context,
    * one it matches, else loaded again (first cycle, or another instance wrote the table since). Read
    * at table open, not earlier: the commits of the previous table's chunks may have landed since.
    */
@@ -321,8 +282,6 @@ export class DatabricksSourceImpl implements DatabricksSource {
       { warehouseId: this.config.warehouseId, httpPath: this.config.httpPath },
       signal,
     );
-    this.rowsBehind?.gauge.removeCallback(this.rowsBehind.observe);
-    this.rowsBehind = undefined;
     const url = new URL(this.baseUrl);
     logger.info(
       { warehouse: this.warehouse.name ?? this.warehouse.id, httpPath: this.warehouse.httpPath },
@@ -351,9 +310,11 @@ export class DatabricksSourceImpl implements DatabricksSource {
 
 async function* noChunks(): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {}
 
-function emptyStats(table: string): TableCycleStats {
+function emptyStats(table: string, kind: TableCycleStats["kind"]): TableCycleStats {
   return {
     table,
+    kind,
+    agents: new Set(),
     rowsRead: 0,
     emitted: 0,
     duplicates: 0,
@@ -374,10 +335,19 @@ function logInventory(logger: Logger, inventory: AgentInventory): void {
       })),
       tables: inventory.tables.map((t) => `${t.fullName} (${t.kind})`),
       ...(inventory.outOfScopeTables.length > 0 ? { outOfScopeTables: inventory.outOfScopeTables } : {}),
+      ...(inventory.coveredByViews?.length ? { readThroughViews: inventory.coveredByViews } : {}),
       ...(inventory.warnings.length > 0 ? { warnings: inventory.warnings } : {}),
     },
     "databricks agent inventory",
   );
+  // Named with their columns: a layout Databricks introduced after this connector shows up here
+  // instead of being skipped without a word.
+  for (const t of inventory.unknownLayoutTables ?? []) {
+    logger[t.expected ? "warn" : "info"](
+      { table: t.fullName, columns: t.columns },
+      "table matches the prefix but has no known execution layout; not read",
+    );
+  }
 }
 
 export function createDatabricksSource(
