@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type Context, context, type ObservableGauge, type ObservableResult } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { type Logger, parseConfig, type Source, type SourceChunk, type SourceContext } from "@pipekit/core";
 import type { HealthStatus } from "@pipekit/core/advanced";
@@ -20,6 +21,7 @@ import { SourceMetrics } from "../metrics/source-metrics.js";
 import { lazyMerge } from "../read/lazy-merge.js";
 import { type ReadWindow, readTable, type TableCycleStats } from "../read/table-reader.js";
 import { WarehouseSql } from "../sql/warehouse-sql.js";
+import { endTableSpan, spanFailed, startTableSpan, tracedDiscovery } from "../tracing/source-spans.js";
 import { resolveWarehouse, type WarehouseTarget } from "../warehouse/resolve-warehouse.js";
 
 export interface DatabricksSourceOptions {
@@ -78,6 +80,9 @@ export class DatabricksSourceImpl implements DatabricksSource {
   private readonly delivered = new Map<string, DeliveredIds>();
   /** Identity written into this instance's checkpoints. */
   private readonly writer = randomUUID();
+  /** Per table, the newest request time seen (rows behind = now − it); one entry per discovered table. */
+  private readonly newestSeen = new Map<string, number>();
+  private rowsBehind: { gauge: ObservableGauge; observe: (result: ObservableResult) => void } | undefined;
 
   /** `config` is already parsed (defaults applied): by the registry, or by createDatabricksSource. */
   constructor(
@@ -149,6 +154,9 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const logger = ctx.logger;
     const metrics = new SourceMetrics(ctx.meter);
     this.metrics = metrics;
+    this.observeRowsBehind(ctx);
+    // The cycle's span, active as read() starts: the parent of discovery and every table read.
+    const cycleContext = context.active();
     const startedAt = this.now();
     const window: ReadWindow = {
       from: startedAt - this.config.lookBackMinutes * 60_000,
@@ -168,7 +176,18 @@ export class DatabricksSourceImpl implements DatabricksSource {
       },
       logger,
     );
-    const discovered = await this.discovery.discover(ctx.signal);
+    const discovery = this.discovery;
+    const discovered = await tracedDiscovery(
+      ctx.tracer,
+      cycleContext,
+      this.host,
+      () => discovery.discover(ctx.signal),
+      (found) => ({
+        "databricks.agents": found.inventory.agents.length,
+        "databricks.tables": found.tables.length,
+        "databricks.tables_unreadable": found.unreadable.length,
+      }),
+    );
     const { inventory } = discovered;
     this.lastInventory = inventory;
     logInventory(logger, inventory);
@@ -198,7 +217,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       if (owned && !owned(table.fullName)) return noChunks();
       const s = emptyStats(table.fullName, table.kind);
       stats.push(s);
-      return this.readOneTable(ctx, readContext, table, window, s);
+      return this.readOneTable(ctx, cycleContext, readContext, table, window, s);
     });
     try {
       yield* lazyMerge(factories, this.config.tableConcurrency);
@@ -227,14 +246,46 @@ export class DatabricksSourceImpl implements DatabricksSource {
 
   private async *readOneTable(
     ctx: SourceContext,
+    cycleContext: Context,
     readContext: Parameters<typeof readTable>[0],
     table: AgentTable,
     window: ReadWindow,
     stats: TableCycleStats,
   ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
-    const delivered = await this.deliveredIds(ctx, table.fullName, readContext.metrics);
-    delivered.beginCycle();
-    yield* readTable(readContext, table, window, delivered, stats);
+    const span = startTableSpan(ctx.tracer, cycleContext, table);
+    try {
+      const delivered = await this.deliveredIds(ctx, table.fullName, readContext.metrics);
+      delivered.beginCycle();
+      yield* readTable(readContext, table, window, delivered, stats);
+    } catch (error) {
+      spanFailed(span, error);
+      throw error;
+    } finally {
+      endTableSpan(span, stats);
+      if (stats.newestRequestTime !== undefined) {
+        const seen = this.newestSeen.get(table.fullName);
+        if (seen === undefined || stats.newestRequestTime > seen)
+          this.newestSeen.set(table.fullName, stats.newestRequestTime);
+      }
+    }
+  }
+
+  /**
+   * databricks_source_table_rows_behind_seconds: per table, now minus the newest row time seen,
+   * observed at each scrape so it keeps growing while a table gets no new rows or is not read.
+   */
+  private observeRowsBehind(ctx: SourceContext): void {
+    if (this.rowsBehind) return;
+    const gauge = ctx.meter.createObservableGauge("databricks_source_table_rows_behind_seconds", {
+      description: "Now minus the newest request time seen in the table (how far the import is behind)",
+      unit: "s",
+    });
+    const observe = (result: ObservableResult) => {
+      const now = this.now();
+      for (const [table, newest] of this.newestSeen) result.observe((now - newest) / 1000, { table });
+    };
+    gauge.addCallback(observe);
+    this.rowsBehind = { gauge, observe };
   }
 
   /**
@@ -270,6 +321,8 @@ export class DatabricksSourceImpl implements DatabricksSource {
   }
 
   async close(): Promise<void> {
+    this.rowsBehind?.gauge.removeCallback(this.rowsBehind.observe);
+    this.rowsBehind = undefined;
     await this.resetSql();
     await this.http.close();
   }
