@@ -12,13 +12,13 @@ import { checkCron } from "../service/schedule.js";
 import type { ConfigIssue } from "./config-issue.js";
 import { camelCaseKeys } from "./engine-settings-yaml.js";
 import { type LoadedConfigFile, loadConfigFile } from "./load-config-file.js";
-import { withQuoteHint } from "./reserved-word-hint.js";
 import {
   type PipelineConfig,
   pipelineConfigSchema,
   SINK_ENGINE_KEYS,
   type SinkEntry,
 } from "./pipeline-config-schema.js";
+import { withQuoteHint } from "./reserved-word-hint.js";
 import { SecretScrubber } from "./secret-scrubber.js";
 import type { ConfigPath } from "./yaml-positions.js";
 
@@ -80,7 +80,13 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   const issueAt = (path: ConfigPath, message: string, at: "key" | "value" = "value"): void => {
     if (unresolved.has(JSON.stringify(path))) return;
     const { line, column } = at === "key" ? loaded.positions.keyAt(path) : loaded.positions.valueAt(path);
-    issues.push({ file, path, line, column, message: withQuoteHint(message, path, loaded.positions) });
+    issues.push({
+      file,
+      path,
+      line,
+      column,
+      message: withQuoteHint(message, path, loaded.positions, secrets.isSecretPath(path)),
+    });
   };
   const finish = (pipeline?: ValidatedPipeline): ValidationResult => ({
     issues: issues

@@ -41,6 +41,16 @@ export class YamlPositions {
     return this.valueAt(path);
   }
 
+  /**
+   * The text of the value at `path` when YAML read an unquoted word as something other than a
+   * string (`null`, `~`, `true`, `1.10`…), so a "expected string" problem can say to quote it.
+   */
+  unquotedNonString(path: ConfigPath): string | undefined {
+    const node = this.nodeAt(path);
+    if (!isScalar(node) || node.type !== "PLAIN" || typeof node.value === "string") return undefined;
+    return typeof node.source === "string" ? node.source : String(node.value);
+  }
+
   offsetToLineColumn(offset: number): LineColumn {
     return this.at(offset);
   }

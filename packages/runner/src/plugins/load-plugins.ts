@@ -25,12 +25,9 @@ export async function loadPlugins(
     try {
       module = (await import(target)) as Record<string, unknown>;
     } catch (error) {
-      const hint = specifier.endsWith(".ts")
-        ? " (a .ts plugin needs a TypeScript loader such as `node --import tsx`; or point at the compiled .js)"
-        : "";
       problems.push({
         index,
-        message: `cannot load plugin "${specifier}": ${(error as Error).message}${hint}`,
+        message: `cannot load plugin "${specifier}": ${loadFailure(specifier, error)}`,
       });
       continue;
     }
@@ -59,4 +56,22 @@ export async function loadPlugins(
     }
   }
   return problems;
+}
+
+const TYPESCRIPT = /\.[cm]?ts$/;
+
+/**
+ * Why a plugin did not load, in words that say what to do. A TypeScript plugin loads where Node
+ * strips types itself (22.18+, 23.6+: `process.features.typescript`) or a loader is registered
+ * (`node --import tsx`); Node 20 has neither, and its "Unknown file extension" says nothing of that.
+ */
+function loadFailure(specifier: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (TYPESCRIPT.test(specifier) && code === "ERR_UNKNOWN_FILE_EXTENSION") {
+    return `Node ${process.version} cannot import TypeScript by itself. List the compiled .js file instead (tsc, or write the plugin in JavaScript), run the CLI through a TypeScript loader (node --import tsx "$(command -v pipeline)" …), or use Node 22.18 or later, which strips types by default`;
+  }
+  if (code === "ERR_MODULE_NOT_FOUND" && /Cannot find package '@pipekit\//.test((error as Error).message)) {
+    return `${(error as Error).message} (a plugin's imports resolve from its own folder: install @pipekit/core, and zod if it uses it, in the project the plugin lives in)`;
+  }
+  return (error as Error).message;
 }
