@@ -99,10 +99,21 @@ export function tableSchema(columns: readonly ResultColumn[]): object {
   return {
     columns: columns.map((c, i) => ({
       columnName: c.name,
-      typeDesc: { types: [{ primitiveEntry: { type: thriftTypeOf(c.type) } }] },
+      typeDesc: { types: [{ primitiveEntry: primitiveEntry(c.type) }] },
       position: i + 1,
       comment: "",
     })),
+  };
+}
+
+/** A column's TPrimitiveTypeEntry: DECIMAL carries its precision and scale (clients require them). */
+function primitiveEntry(type: DuckDBType): object {
+  if (type.typeId !== DuckDBTypeId.DECIMAL) return { type: thriftTypeOf(type) };
+  return {
+    type: TTypeId.DECIMAL,
+    typeQualifiers: {
+      qualifiers: { precision: { i32Value: type.width }, scale: { i32Value: type.scale } },
+    },
   };
 }
 

@@ -42,6 +42,8 @@ interface FetchReq extends OperationReq {
   orientation?: number;
   maxRows?: Int64Like;
   fetchType?: number;
+  /** The Python connector asks for the metadata with every fetch (and reads its resultFormat). */
+  includeResultSetMetadata?: boolean | null;
 }
 interface MetadataReq extends SessionReq, DirectResultsReq {
   catalogName?: string | null;
@@ -150,14 +152,15 @@ class TCLIServiceHandler {
         status: error(`Operation ${op.id} is in state ${op.state}; results are not available.`, "HY010"),
       });
     }
-    return struct(
-      "TFetchResultsResp",
-      await this.fetchResponse(
-        op,
-        Number(req.maxRows ?? 10_000),
-        req.orientation === TFetchOrientation.FETCH_FIRST,
-      ),
+    const response = await this.fetchResponse(
+      op,
+      Number(req.maxRows ?? 10_000),
+      req.orientation === TFetchOrientation.FETCH_FIRST,
     );
+    const metadata = req.includeResultSetMetadata
+      ? { resultSetMetadata: await this.resultSetMetadata(op) }
+      : {};
+    return struct("TFetchResultsResp", { ...response, ...metadata });
   }
 
   async CloseOperation(req: OperationReq) {
