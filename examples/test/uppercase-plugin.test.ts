@@ -30,8 +30,8 @@ describe("the uppercase plugin example", () => {
 
   it("runs as a pipeline with the plugin registered like a built-in", async () => {
     dir = mkdtempSync(join(tmpdir(), "pipekit-example-"));
-    const out = join(dir, "out.jsonl");
-    await run(["run", "--once", pipelineFile], { OUT_PATH: out });
+    const out = join(dir, "uppercase-out.jsonl");
+    await run(["run", "--once", pipelineFile], { OUT_DIR: dir });
     const values = readFileSync(out, "utf8")
       .trim()
       .split("\n")
