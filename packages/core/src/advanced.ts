@@ -37,4 +37,5 @@ export type { ComponentKind } from "./registry/component-definition.js";
 export { formatPath } from "./registry/component-registry.js";
 export { type ConfigProblem, checkConfig, valueAt } from "./registry/config-problems.js";
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from "./retry/backoff.js";
+export { parseRetryAfter } from "./retry/retry-after.js";
 export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";

@@ -1,3 +1,4 @@
+export { parseRetryAfter } from "@pipekit/core/advanced";
 export { type AktoHttpSink, createAktoHttpSink } from "./akto-http-sink.js";
 export { aktoHttpSinkComponent } from "./component.js";
 export {
@@ -7,4 +8,3 @@ export {
   aktoHttpSinkConfigSchema,
   type ResolvedAktoHttpSinkConfig,
 } from "./config.js";
-export { parseRetryAfter } from "./retry-after.js";

@@ -1,5 +1,5 @@
 import { FatalError, PoisonError, RetryableError } from "@pipekit/core";
-import { parseRetryAfter } from "./retry-after.js";
+import { parseRetryAfter } from "@pipekit/core/advanced";
 
 /** What we know about a non-2xx answer from the ingestion service. */
 export interface FailedResponse {

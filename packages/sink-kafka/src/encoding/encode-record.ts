@@ -1,4 +1,5 @@
 import type { Message } from "@pipekit/core";
+import type { DeadLetterRecord } from "@pipekit/core/advanced";
 import type { Message as KafkaMessage } from "kafkajs";
 
 /** Turns a pipeline message into a Kafka record; throws (naming the message) when it cannot. */
@@ -36,18 +37,13 @@ export function valueEncoder(options: { readonly key: "none" | "id" }): RecordEn
 }
 
 /**
- * The shape core's dead-letter path hands to the dead-letter sink (`DeadLetterRecord`), checked
- * structurally so this package does not depend on engine internals.
+ * Core's DeadLetterRecord, read leniently: a record written by an older version, or by hand for a
+ * replay, may lack fields, and is still written with the headers it has.
  */
-interface DeadLetterShape {
-  readonly time?: string;
-  readonly pipeline?: string;
-  readonly stage?: string;
-  readonly component?: string;
-  readonly attempts?: number;
-  readonly error: { readonly name?: string; readonly message?: string; readonly class?: string };
-  readonly message: { readonly id: string; readonly value: unknown };
-}
+type DeadLetterShape = Partial<Omit<DeadLetterRecord, "error" | "message">> & {
+  readonly error: Partial<DeadLetterRecord["error"]>;
+  readonly message: Pick<DeadLetterRecord["message"], "id" | "value">;
+};
 
 function isDeadLetter(value: unknown): value is DeadLetterShape {
   if (value === null || typeof value !== "object") return false;

@@ -1,4 +1,5 @@
 import { rootCertificates } from "node:tls";
+import { parseRetryAfter } from "@pipekit/core/advanced";
 import { Agent, fetch } from "undici";
 import { DatabricksConnectionError } from "../errors/errors.js";
 
@@ -109,15 +110,6 @@ export class HttpClient implements HttpTransport {
     const text = await res.text();
     return { status: res.status, headers: res.headers as unknown as Headers, text };
   }
-}
-
-/** Seconds or an HTTP date → milliseconds (bounded by the caller). */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function networkErrorCode(error: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter } from "../src/http-sink/index.js";
+import { parseRetryAfter } from "../src/advanced.js";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-06-01T12:00:00Z");
@@ -8,6 +8,8 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("0", now)).toBe(0);
     expect(parseRetryAfter(" 120 ", now)).toBe(120_000);
     expect(parseRetryAfter(["3", "9"], now)).toBe(3_000);
+    // Fractions are not RFC 9110 delay-seconds, but their meaning is plain.
+    expect(parseRetryAfter("0.05", now)).toBe(50);
   });
 
   it("reads an HTTP-date as the time left until it, never negative", () => {
@@ -16,7 +18,7 @@ describe("parseRetryAfter", () => {
   });
 
   it("ignores missing or meaningless values", () => {
-    for (const v of [undefined, "", "-5", "1.5", "soon", "12abc"])
+    for (const v of [undefined, null, "", "-5", "1.", ".5", "soon", "12abc"])
       expect(parseRetryAfter(v, now)).toBeUndefined();
   });
 });
