@@ -28,5 +28,12 @@ export {
   startShield,
 } from "./process/runner-process.js";
 export { waitFor } from "./process/wait-for.js";
+export {
+  dashboardExpressions,
+  dashboardMetricNames,
+  parsePrometheusText,
+  promqlMetricNames,
+  type Sample,
+} from "./prometheus/prometheus-text.js";
 export { type E2eStack, type E2eStackOptions, startE2eStack } from "./stack/e2e-stack.js";
 export { type PipelineTuning, writeTunedShieldPipeline } from "./stack/tuned-pipeline.js";

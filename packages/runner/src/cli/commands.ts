@@ -15,6 +15,7 @@ import { failureLines, oneShotSummaryLines } from "../service/run-summary.js";
 import { type Schedule, toSchedule } from "../service/schedule.js";
 import { installSignalHandlers } from "../service/signals.js";
 import { startProcessTelemetry } from "../telemetry/process-telemetry.js";
+import { observeScheduleInterval } from "../telemetry/schedule-metric.js";
 import type { ServiceIdentity } from "../telemetry/telemetry-config.js";
 
 /** Where command output goes; tests and embedding programs pass their own. */
@@ -169,6 +170,7 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
     served: port !== undefined,
   });
   const { metrics } = telemetry;
+  observeScheduleInterval(metrics.meterProvider, pipeline.config.id, schedule);
   const tracker = new ProgressTracker();
   let outcome: ServiceOutcome;
   try {

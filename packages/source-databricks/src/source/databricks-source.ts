@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Context, context, type ObservableGauge, type ObservableResult } from "@opentelemetry/api";
+import { type Context, context, type ObservableResult } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { type Logger, parseConfig, type Source, type SourceChunk, type SourceContext } from "@pipekit/core";
 import type { HealthStatus } from "@pipekit/core/advanced";
@@ -82,7 +82,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
   private readonly writer = randomUUID();
   /** Per table, the newest request time seen (rows behind = now − it); one entry per discovered table. */
   private readonly newestSeen = new Map<string, number>();
-  private rowsBehind: { gauge: ObservableGauge; observe: (result: ObservableResult) => void } | undefined;
+  private rowsBehind: { stop(): void } | undefined;
 
   /** `config` is already parsed (defaults applied): by the registry, or by createDatabricksSource. */
   constructor(
@@ -280,12 +280,25 @@ export class DatabricksSourceImpl implements DatabricksSource {
       description: "Now minus the newest request time seen in the table (how far the import is behind)",
       unit: "s",
     });
+    // The look-back beside it: rows further behind than that are outside every window read.
+    const lookBack = ctx.meter.createObservableGauge("databricks_source_lookback_seconds", {
+      description: "The read window's look-back (rows behind by more are no longer read)",
+      unit: "s",
+    });
+    const lookBackSeconds = this.config.lookBackMinutes * 60;
     const observe = (result: ObservableResult) => {
       const now = this.now();
       for (const [table, newest] of this.newestSeen) result.observe((now - newest) / 1000, { table });
     };
+    const observeLookBack = (result: ObservableResult) => result.observe(lookBackSeconds);
     gauge.addCallback(observe);
-    this.rowsBehind = { gauge, observe };
+    lookBack.addCallback(observeLookBack);
+    this.rowsBehind = {
+      stop: () => {
+        gauge.removeCallback(observe);
+        lookBack.removeCallback(observeLookBack);
+      },
+    };
   }
 
   /**
@@ -321,7 +334,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
   }
 
   async close(): Promise<void> {
-    this.rowsBehind?.gauge.removeCallback(this.rowsBehind.observe);
+    this.rowsBehind?.stop();
     this.rowsBehind = undefined;
     await this.resetSql();
     await this.http.close();
