@@ -46,7 +46,9 @@ export interface ObservableSource<T> extends Source<T> {
  * `demand` is held in a buffer of at most `maxBufferBytes`, then `overflow` decides: the read fails
  * with an ObservableOverflowError, or new values are dropped and counted in
  * `component_discarded_events_total`. The pass ends when the Observable completes and fails with its
- * error; the subscription ends when the engine stops reading. Chunks carry no checkpoint: an
+ * error, so a paged Observable must complete when it runs out (e.g. `takeWhile` on an empty page): a
+ * pull whose demand brought nothing keeps waiting, as it should for a stream that may emit later.
+ * The subscription ends when the engine stops reading. Chunks carry no checkpoint: an
  * Observable has no position to resume from.
  */
 export function fromObservable<T>(
