@@ -1,4 +1,4 @@
-import { metrics, trace } from "@opentelemetry/api";
+import { type Meter, metrics, trace } from "@opentelemetry/api";
 import {
   type CheckpointStore,
   type Logger,
@@ -40,6 +40,8 @@ export interface SourceObservableOptions {
   /** Rows the source read but could not turn into messages (default: a warning in `logger`). */
   readonly onRejected?: (message: Message<unknown>, error: Error) => void;
   readonly logger?: Logger;
+  /** Where the source records its metrics (default: the global OpenTelemetry meter provider's). */
+  readonly meter?: Meter;
   /** The component id handed to the source (default "source"). */
   readonly componentId?: string;
   /** Call `source.open()` on subscribe (default true). */
@@ -68,7 +70,7 @@ export function sourceObservable<T>(
     const ctx: SourceContext = {
       componentId: options.componentId ?? "source",
       logger,
-      meter: metrics.getMeter("@pipekit/rx"),
+      meter: options.meter ?? metrics.getMeter("@pipekit/rx"),
       tracer: trace.getTracer("@pipekit/rx"),
       signal: abort.signal,
       checkpoints: { get: (key) => store.load(key), all: () => store.loadAll() },
