@@ -115,10 +115,13 @@ export const jsonlFileSinkComponent = defineComponent({
   configSchema: z.strictObject({
     path: z.string().min(1),
     mode: z.enum(["append", "overwrite"]).default("append"),
+    // true/false are the older spellings; anything else must name a policy.
     fsync: z
-      .union([z.enum(["every_batch", "on_close", "never"]), z.boolean()])
-      .default("every_batch")
-      .transform((f): JsonlFsyncPolicy => (f === true ? "every_batch" : f === false ? "never" : f)),
+      .preprocess(
+        (f) => (f === true ? "every_batch" : f === false ? "never" : f),
+        z.enum(["every_batch", "on_close", "never"]),
+      )
+      .default("every_batch"),
   }),
   create: (config, deps) => new JsonlFileSink({ ...config, path: resolvePath(deps.baseDir, config.path) }),
 });
