@@ -12,6 +12,7 @@ export {
 } from "./from-observable/from-observable.js";
 export { ObservableOverflowError, type OverflowPolicy } from "./from-observable/overflow-buffer.js";
 export {
+  type CommittedPosition,
   type ObservedPipeline,
   observePipeline,
   type SinkDelivery,

@@ -52,6 +52,8 @@ describe("rxTransform: an rxjs operator per message", () => {
       deadLetter: new MemorySink(),
       checkpointStore: store,
     });
+    const committed: unknown[] = [];
+    observed.committed$.subscribe((c) => committed.push(c));
     const delivered: SinkDelivery[] = [];
     observed.delivered$.subscribe((d) => delivered.push(d));
     const deadLetters = observed.deadLetters$.pipe(toArray());
@@ -69,5 +71,6 @@ describe("rxTransform: an rxjs operator per message", () => {
     expect(delivered.every((d) => d.sink === "out")).toBe(true);
     expect(sink.values.slice(0, 3)).toEqual([0, 2, 4]);
     expect(await store.load("k")).toEqual({ next: 30 });
+    expect(committed.at(-1)).toEqual({ key: "k", position: { next: 30 } });
   });
 });

@@ -1,6 +1,13 @@
-import { type CycleReport, type Message, Pipeline, type PipelineOptions, type Sink } from "@pipekit/core";
+import {
+  type CheckpointStore,
+  type CycleReport,
+  type Message,
+  Pipeline,
+  type PipelineOptions,
+  type Sink,
+} from "@pipekit/core";
 import { DEFAULT_DEAD_LETTER_PATH, type DeadLetterRecord } from "@pipekit/core/advanced";
-import { JsonlFileSink } from "@pipekit/core/builtins";
+import { JsonlFileSink, MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { defer, type Observable, Subject } from "rxjs";
 
 /** A message a sink durably accepted. */
@@ -10,6 +17,13 @@ export interface SinkDelivery {
   readonly message: Message;
 }
 
+/** A source position made durable: every message up to it was acknowledged by every sink. */
+export interface CommittedPosition {
+  readonly key: string;
+  /** The stored value; undefined when the key was deleted. */
+  readonly position: unknown;
+}
+
 /** A pipeline whose outcomes are streams. */
 export interface ObservedPipeline {
   readonly pipeline: Pipeline;
@@ -17,6 +31,11 @@ export interface ObservedPipeline {
   readonly delivered$: Observable<SinkDelivery>;
   /** Every dead letter, once the dead-letter sink stored it. */
   readonly deadLetters$: Observable<DeadLetterRecord>;
+  /**
+   * Each source position once committed: the acknowledgements of the source's messages, as the
+   * engine turns them into progress (in order per key, coalesced by the commit policy).
+   */
+  readonly committed$: Observable<CommittedPosition>;
   /** Subscribing runs open → one cycle → close and emits the cycle's report. */
   run(): Observable<CycleReport>;
 }
@@ -45,8 +64,10 @@ export function observePipeline(options: PipelineOptions): ObservedPipeline {
     typeof options.deadLetter === "object"
       ? options.deadLetter
       : new JsonlFileSink({ path: options.deadLetter ?? DEFAULT_DEAD_LETTER_PATH });
+  const committed = new Subject<CommittedPosition>();
   const pipeline = new Pipeline({
     ...options,
+    checkpointStore: observedStore(options.checkpointStore ?? new MemoryCheckpointStore(), committed),
     sinks,
     deadLetter: observed(
       deadLetterSink,
@@ -58,6 +79,7 @@ export function observePipeline(options: PipelineOptions): ObservedPipeline {
     pipeline,
     delivered$: delivered.asObservable(),
     deadLetters$: deadLetters.asObservable(),
+    committed$: committed.asObservable(),
     run: () =>
       defer(async () => {
         try {
@@ -93,5 +115,32 @@ function observed(sink: Sink, onAccepted: (message: Message) => void, onClosed: 
   if (sink.open) wrapper.open = (ctx) => sink.open!(ctx);
   if (sink.classifyError) wrapper.classifyError = (error) => sink.classifyError!(error);
   if (sink.health) wrapper.health = () => sink.health!();
+  return wrapper;
+}
+
+/** `store` unchanged, except that each durable write is also emitted; completes when it closes. */
+function observedStore(store: CheckpointStore, committed: Subject<CommittedPosition>): CheckpointStore {
+  const wrapper: CheckpointStore = {
+    load: (key) => store.load(key),
+    loadAll: () => store.loadAll(),
+    async commit(key, position) {
+      await store.commit(key, position);
+      committed.next({ key, position });
+    },
+    async close() {
+      try {
+        await store.close?.();
+      } finally {
+        committed.complete();
+      }
+    },
+  };
+  if (store.commitMany) {
+    const commitMany = store.commitMany.bind(store);
+    wrapper.commitMany = async (entries) => {
+      await commitMany(entries);
+      for (const [key, position] of entries) committed.next({ key, position });
+    };
+  }
   return wrapper;
 }
