@@ -96,3 +96,14 @@ describe("config check", () => {
     expect(empty.problems[0]?.message).toMatch(/empty/);
   });
 });
+
+describe("bounded evaluation", () => {
+  it("runaway recursion, huge sequences and slow expressions fail that message, not the process", async () => {
+    const recursion = jsonataMapping("($f := function($x) { $f($x + 1) }; $f(0))");
+    await expect(recursion.transform(order("r", {}), ctx)).rejects.toThrow(PoisonError);
+    const huge = jsonataMapping("[1..10000000]");
+    await expect(huge.transform(order("h", {}), ctx)).rejects.toThrow(PoisonError);
+    const slow = jsonataFilter("$count([1..90000].($string($))) > 0", { timeoutMs: 5 });
+    await expect(slow.transform(order("s", {}), ctx)).rejects.toThrow(/filter: D1012: Evaluation timeout/);
+  });
+});
