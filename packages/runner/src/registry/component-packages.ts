@@ -21,8 +21,8 @@ export interface ComponentPackage {
  */
 export const BUILTIN_PACKAGES: readonly ComponentPackage[] = [
   { name: "@pipekit/core", load: () => import("@pipekit/core/builtins") },
-  { name: "@pipekit/transform-jsonata", load: () => import("@pipekit/transform-jsonata") },
   { name: "@pipekit/redact", load: () => import("@pipekit/redact") },
+  { name: "@pipekit/transform-jsonata", load: () => import("@pipekit/transform-jsonata") },
   { name: "@pipekit/source-databricks", load: () => import("@pipekit/source-databricks") },
   { name: "@pipekit/sink-akto", load: () => import("@pipekit/sink-akto") },
   { name: "@pipekit/sink-kafka", load: () => import("@pipekit/sink-kafka") },
