@@ -1,5 +1,6 @@
+import { metrics, trace } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
-import { Pipeline, silentLogger } from "@pipekit/core";
+import { Pipeline, type SourceChunk, silentLogger } from "@pipekit/core";
 import { MemoryCheckpointStore, MemorySink } from "@pipekit/core/builtins";
 import { mapExecutionToAktoRecords } from "@pipekit/sink-akto/mapping";
 import {
@@ -130,4 +131,58 @@ describe("the same workspace read through every result encoding", () => {
       expect(read.statements).toBeGreaterThan(baseline.statements);
     });
   });
+
+  describe.each(["columns", "arrow", "cloud-fetch"] as const)(
+    "a token rejected in the middle of a %s result",
+    (format) => {
+      let ws: WorkspaceEmulator;
+      beforeAll(async () => {
+        ws = await startWorkspace(format);
+      });
+      afterAll(async () => {
+        await ws?.close();
+      });
+
+      it("is replaced; no row is lost (the driver's Arrow read-ahead had taken a batch) or repeated", async () => {
+        const store = new MemoryCheckpointStore();
+        const source = createDatabricksSource(
+          {
+            host: ws.url,
+            clientId: ws.credentials.clientId,
+            clientSecret: ws.credentials.clientSecret,
+            caCert: ws.caPem,
+            safetyLagSeconds: 0,
+            chunkRows: 4,
+            tableConcurrency: 1,
+          },
+          { now: () => NOW },
+        );
+        const iterator = source
+          .read({
+            componentId: "databricks",
+            logger: silentLogger,
+            meter: metrics.getMeter("test"),
+            tracer: trace.getTracer("test"),
+            signal: new AbortController().signal,
+            checkpoints: { get: (key) => store.load(key), all: () => store.loadAll() },
+          })
+          [Symbol.asyncIterator]();
+        const ids: string[] = [];
+        const take = (chunk: SourceChunk) => ids.push(...chunk.messages.map((m) => m.id));
+        try {
+          let next = await iterator.next();
+          while (!next.done && next.value.messages.length === 0) next = await iterator.next();
+          if (!next.done) take(next.value);
+          // The next Thrift call (a FetchResults of this result) answers 403 Invalid access token.
+          ws.faults.inject({ type: "invalid-token", pathPrefix: ws.httpPath, count: 1 });
+          for (next = await iterator.next(); !next.done; next = await iterator.next()) take(next.value);
+        } finally {
+          await source.close();
+        }
+        expect(ws.faults.list()).toEqual([]); // the fault was hit
+        expect(ids.length).toBe(new Set(ids).size);
+        expect([...ids].sort()).toEqual(baseline.ids);
+      });
+    },
+  );
 });

@@ -80,9 +80,7 @@ export class WarehouseSql {
     );
     try {
       while (true) {
-        const rows = (await this.withAuthRetry(() =>
-          operation.fetchChunk({ maxRows: chunkRows, disableBuffering: true }),
-        )) as Record<string, unknown>[];
+        const rows = await this.fetchChunk(operation, chunkRows);
         if (rows.length > 0) yield rows;
         if (!(await operation.hasMoreRows())) break;
       }
@@ -182,6 +180,43 @@ export class WarehouseSql {
     }
   }
 
+  /**
+   * The next chunk of a result. A rejected token is replaced and the fetch repeated only for
+   * column-based results, which resume where they stopped. With Arrow and cloud-fetch results the
+   * driver (2.1.0) has already taken the batch it was returning when its read-ahead of the next
+   * batch fails, so repeating the fetch would skip rows: the statement is run again instead (as a
+   * connection failure, which makes the reader read the table again and suppress what it emitted).
+   */
+  private async fetchChunk(
+    operation: DriverOperation,
+    chunkRows: number,
+  ): Promise<Record<string, unknown>[]> {
+    const fetch = async () =>
+      (await operation.fetchChunk({ maxRows: chunkRows, disableBuffering: true })) as Record<
+        string,
+        unknown
+      >[];
+    try {
+      return await fetch();
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status !== 401 && status !== 403) throw this.mapError(error);
+      if (this.lastToken) this.options.tokens.invalidate(this.lastToken);
+      if (!(await resumesAfterFailure(operation))) {
+        throw new DatabricksConnectionError(
+          this.options.host,
+          "the SQL warehouse rejected the access token in the middle of an Arrow result, which cannot be resumed",
+          { cause: error },
+        );
+      }
+      try {
+        return await fetch();
+      } catch (second) {
+        throw this.mapError(second);
+      }
+    }
+  }
+
   /** One retry after the warehouse rejected the token (expired or revoked): a fresh one is fetched. */
   private async withAuthRetry<T>(call: () => Promise<T>): Promise<T> {
     try {
@@ -217,6 +252,16 @@ export class WarehouseSql {
     const download = cloudFetchFailure(error);
     if (download) return new DatabricksConnectionError(this.options.host, download, { cause: error });
     return error;
+  }
+}
+
+/** Whether a failed fetch can simply be repeated: only column-based results have no read-ahead. */
+async function resumesAfterFailure(operation: DriverOperation): Promise<boolean> {
+  try {
+    // ResultFormat.ColumnBased (the enum is not exported from the driver's index).
+    return String((await operation.getResultMetadata()).resultFormat) === "COLUMN_BASED";
+  } catch {
+    return false;
   }
 }
 

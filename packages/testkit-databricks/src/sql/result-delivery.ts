@@ -147,6 +147,7 @@ export class ResultDelivery {
           : [{ batch: compress(encoder.batchMessages(batch), encoding.lz4), rowCount: batch.rowCount }];
       return { startRowOffset: offset, rows: [], arrowBatches };
     }
+    this.options.links.releaseDownloaded(op.id);
     const resultLinks = [];
     let start = offset;
     for (const file of split(batch, this.options.cloudFetchFileBytes)) {

@@ -17,6 +17,7 @@ interface StoredFile {
   operationId: string;
   bytes: Buffer;
   expiresAt: number;
+  downloaded: boolean;
 }
 
 export interface IssuedLink {
@@ -50,7 +51,7 @@ export class ResultLinks {
     this.purgeExpired();
     const token = randomBytes(18).toString("base64url");
     const expiresAt = alreadyExpired ? Date.now() - 1_000 : Date.now() + this.ttlMs;
-    this.files.set(token, { operationId, bytes, expiresAt });
+    this.files.set(token, { operationId, bytes, expiresAt, downloaded: false });
     this.stats.issued++;
     if (alreadyExpired) this.stats.issuedExpired++;
     const expires = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
@@ -59,6 +60,16 @@ export class ResultLinks {
       url: `${this.baseUrl()}${RESULT_FILES_PATH}${token}?X-Amz-Expires=${expires}&X-Amz-Signature=${signature}`,
       expiresAt,
     };
+  }
+
+  /**
+   * Frees the files of an operation that were downloaded already: called when the client asks for
+   * more rows, so storage holds only what it has not read yet (bounded, however large the result).
+   */
+  releaseDownloaded(operationId: string): void {
+    for (const [token, file] of this.files) {
+      if (file.operationId === operationId && file.downloaded) this.files.delete(token);
+    }
   }
 
   /** Files of a closed operation are gone (storage is cleaned when the statement is closed). */
@@ -80,6 +91,7 @@ export class ResultLinks {
     if (!file) return this.refuse(404, "NoSuchKey", "The specified key does not exist.");
     if (Date.now() >= file.expiresAt) return this.refuse(403, "AccessDenied", "Request has expired");
     this.stats.downloaded++;
+    file.downloaded = true;
     return {
       status: 200,
       headers: { "Content-Type": "application/octet-stream", "Content-Length": String(file.bytes.length) },
