@@ -14,6 +14,7 @@ import { registerUnityCatalogRoutes } from "../catalog/unity-catalog-routes.js";
 import { FaultInjector, httpError } from "../faults/faults.js";
 import { DatabricksApiError } from "../http/api-error.js";
 import { type RequestContext, Router } from "../http/router.js";
+import { experimentManifest, insertLateTraces } from "../mlflow/experiment-manifest.js";
 import { registerTraceRoutes, seedTraces } from "../mlflow/traces.js";
 import { Grants } from "../permissions/grants.js";
 import { WorkspaceSeeder } from "../seed/seed-workspace.js";
@@ -76,6 +77,8 @@ export async function startWorkspaceEmulator(
     });
     const manifest = await seeder.seed();
     const traces = seedTraces(seed, manifest.agents, options.tracesPerAgent ?? 20, now, windowMinutes);
+    if (options.surfaces?.includes("experiment-traces"))
+      manifest.experimentTraces = experimentManifest(traces);
 
     const grants = new Grants();
     const principals = makePrincipals(seed);
@@ -226,7 +229,12 @@ export async function startWorkspaceEmulator(
       port,
       controls,
     }));
-    registerTraceRoutes(router, () => traces, pageOptions.pageSize);
+    registerTraceRoutes(
+      router,
+      () => traces,
+      pageOptions.pageSize,
+      () => baseUrl,
+    );
 
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -273,7 +281,10 @@ export async function startWorkspaceEmulator(
       stats: warehouse.stats,
       resultLinks: resultLinks.stats,
       fetch: trustingFetch,
-      insertLateRows: (count, opts) => seeder.insertLateRows(count, { now, ...opts }),
+      insertLateRows: async (count, opts) =>
+        opts?.table?.startsWith("mlflow-experiment:")
+          ? insertLateTraces(traces, manifest, seed, count, { now, ...opts, table: opts.table })
+          : seeder.insertLateRows(count, { now, ...opts }),
       sql: (query) => engine.query(translateSql(query).sql),
       close: async () => {
         if (closed) return;

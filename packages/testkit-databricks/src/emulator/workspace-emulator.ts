@@ -34,7 +34,9 @@ export interface WorkspaceEmulatorOptions {
   /**
    * Execution surfaces seeded beyond the default payload tables (each changes what a full read
    * finds, so each is opt-in): "ai-gateway-beta" (an endpoint whose table has the AI Gateway (Beta)
-   * layout), "uc-traces-v1" / "uc-traces-v2" (MLflow 3 traces in Unity Catalog, v2 with views).
+   * layout), "uc-traces-v1" / "uc-traces-v2" (MLflow 3 traces in Unity Catalog, v2 with views),
+   * "experiment-traces" (agent endpoints advertise MLFLOW_EXPERIMENT_ID; their REST traces carry
+   * span data behind presigned links).
    */
   surfaces?: readonly SeedSurface[];
   /** Traces per agent endpoint in each UC trace table. Default 12. */
@@ -85,7 +87,10 @@ export interface WorkspaceEmulator {
   readonly resultLinks: ResultLinkStats;
   /** A fetch that trusts the emulator's CA (closed with the emulator). */
   readonly fetch: TrustingFetch;
-  /** Inserts rows with request_time = now − minutesAgo (default 20) into a payload table. */
+  /**
+   * Inserts rows with request_time = now − minutesAgo (default 20) into a payload table, late traces
+   * into a UC trace table (its name), or into an experiment's REST traces ("mlflow-experiment:<id>").
+   */
   insertLateRows(
     count: number,
     options?: { table?: string; minutesAgo?: number; now?: number },

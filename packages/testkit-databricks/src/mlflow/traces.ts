@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import { badRequest, notFound } from "../http/api-error.js";
 import { paginate } from "../http/pagination.js";
 import { json, type Router } from "../http/router.js";
 import type { AgentSpec } from "../seed/agents.js";
 import { Prng } from "../seed/prng.js";
+import { TRACE_DATA_PATH, traceData } from "./trace-data.js";
 
 /** MLflow 3 TraceInfoV3 as the REST API returns it. */
 export interface TraceInfoV3 {
@@ -32,31 +34,48 @@ export function seedTraces(
     const prng = new Prng(seed).fork(`traces:${agent.endpoint}`);
     for (let i = 0; i < perAgent; i++) {
       const time = now - 1 - Math.floor(prng.next() * (windowMinutes * 60_000 - 1));
-      const failed = i % 9 === 4;
-      traces.push({
-        trace_id: `tr-${prng.hex(32)}`,
-        client_request_id: `client-${prng.hex(10)}`,
-        trace_location: {
-          type: "MLFLOW_EXPERIMENT",
-          mlflow_experiment: { experiment_id: agent.experimentId },
-        },
-        request_preview: JSON.stringify({ messages: [{ role: "user", content: "Where is my order?" }] }),
-        response_preview: failed
-          ? ""
-          : JSON.stringify({ messages: [{ role: "assistant", content: "It has shipped." }] }),
-        request_time: new Date(time).toISOString(),
-        execution_duration: `${(prng.int(100, 5000) / 1000).toFixed(3)}s`,
-        state: failed ? "ERROR" : "OK",
-        trace_metadata: {
-          "mlflow.trace_schema.version": "3",
-          "mlflow.modelId": `m-${prng.hex(16)}`,
-          "mlflow.trace.user": "alice@example.com",
-        },
-        tags: { "mlflow.traceName": agent.endpoint, "mlflow.endpoint": agent.endpoint },
-      });
+      traces.push(traceInfo(prng, agent, time, i, i === perAgent - 1 && perAgent >= 5));
     }
   }
   return traces.sort((a, b) => Date.parse(b.request_time) - Date.parse(a.request_time));
+}
+
+/** Traces that start `minutesAgo` before `now` but are logged only now (late arrivals). */
+export function lateTraces(
+  seed: number,
+  agent: AgentSpec,
+  count: number,
+  startMs: number,
+  salt: string,
+): TraceInfoV3[] {
+  const prng = new Prng(seed).fork(`late-traces:${agent.endpoint}:${salt}`);
+  return Array.from({ length: count }, (_, i) => traceInfo(prng, agent, startMs + i, i, false));
+}
+
+function traceInfo(prng: Prng, agent: AgentSpec, time: number, i: number, malformed: boolean): TraceInfoV3 {
+  const failed = i % 9 === 4;
+  return {
+    trace_id: `tr-${prng.hex(32)}`,
+    // The data of a "-malformed" trace has a span without a name (see trace-data.ts).
+    client_request_id: `client-${prng.hex(10)}${malformed ? "-malformed" : ""}`,
+    trace_location: {
+      type: "MLFLOW_EXPERIMENT",
+      mlflow_experiment: { experiment_id: agent.experimentId },
+    },
+    request_preview: JSON.stringify({ messages: [{ role: "user", content: "Where is my order?" }] }),
+    response_preview: failed
+      ? ""
+      : JSON.stringify({ messages: [{ role: "assistant", content: "It has shipped." }] }),
+    request_time: new Date(time).toISOString(),
+    execution_duration: `${(prng.int(100, 5000) / 1000).toFixed(3)}s`,
+    state: failed ? "ERROR" : "OK",
+    trace_metadata: {
+      "mlflow.trace_schema.version": "3",
+      "mlflow.modelId": `m-${prng.hex(16)}`,
+      "mlflow.trace.user": "alice@example.com",
+    },
+    tags: { "mlflow.traceName": agent.endpoint, "mlflow.endpoint": agent.endpoint },
+  };
 }
 
 interface SearchBody {
@@ -71,6 +90,7 @@ export function registerTraceRoutes(
   router: Router,
   traces: () => readonly TraceInfoV3[],
   pageSize: number,
+  baseUrl: () => string = () => "",
 ): void {
   router.add({
     method: "POST",
@@ -100,6 +120,35 @@ export function registerTraceRoutes(
       if (body.page_token) query.set("page_token", body.page_token);
       const { page, nextPageToken } = paginate(list, query, { pageSize, emptyPageBeforeLast: false });
       return json({ traces: page, ...(nextPageToken ? { next_page_token: nextPageToken } : {}) });
+    },
+  });
+  // Span data lives in the experiment's artifact store: Databricks hands out a presigned link.
+  router.add({
+    method: "GET",
+    pattern: "/api/2.0/mlflow/traces/:traceId/credentials-for-data-download",
+    handler: (ctx) => {
+      const trace = traces().find((t) => t.trace_id === ctx.params.traceId);
+      if (!trace) throw notFound("RESOURCE_DOES_NOT_EXIST", `Trace with ID ${ctx.params.traceId} not found.`);
+      const signature = createHash("sha256")
+        .update(`trace-data:${trace.trace_id}`)
+        .digest("hex")
+        .slice(0, 32);
+      return json({
+        credential_info: {
+          type: "AWS_PRESIGNED_URL",
+          signed_uri: `${baseUrl()}${TRACE_DATA_PATH}/${encodeURIComponent(trace.trace_id)}/traces.json?X-Amz-Signature=${signature}`,
+        },
+      });
+    },
+  });
+  router.add({
+    method: "GET",
+    pattern: `${TRACE_DATA_PATH}/:traceId/traces.json`,
+    public: true,
+    handler: (ctx) => {
+      const trace = traces().find((t) => t.trace_id === ctx.params.traceId);
+      if (!trace) throw notFound("RESOURCE_DOES_NOT_EXIST", "The specified key does not exist.");
+      return json(traceData(trace));
     },
   });
   router.add({

@@ -20,6 +20,8 @@ export interface AgentSpec {
   logging: "ai_gateway" | "legacy" | "ai_gateway_beta";
   servedEntityId: string;
   experimentId: string;
+  /** The endpoint advertises its MLflow experiment (MLFLOW_EXPERIMENT_ID): traces readable over REST. */
+  experimentTracing: boolean;
 }
 
 const NAMES: Record<AgentTask, readonly string[]> = {
@@ -40,7 +42,7 @@ export function planAgents(
   catalog: string,
   schema: string,
   agentsPerTask: number,
-  options: { aiGatewayBeta?: boolean } = {},
+  options: { aiGatewayBeta?: boolean; experimentTraces?: boolean } = {},
 ): AgentSpec[] {
   const agents: AgentSpec[] = [];
   let n = 0;
@@ -56,6 +58,8 @@ export function planAgents(
   if (options.aiGatewayBeta) {
     agents.push(spec(catalog, schema, "gateway-concierge", "agent/v1/responses", "ai_gateway_beta", n));
   }
+  for (const a of agents)
+    a.experimentTracing = (options.experimentTraces ?? false) && a.task !== "llm/v1/chat";
   return agents;
 }
 
@@ -81,5 +85,6 @@ function spec(
     logging,
     servedEntityId: `${(0x1000 + index * 7919).toString(16)}a1b2c3d4e5f6${index.toString(16).padStart(4, "0")}`,
     experimentId: String(3_141_592_653_000 + index),
+    experimentTracing: false,
   };
 }

@@ -58,8 +58,16 @@ export interface SeedManifest {
   tables: SeededTable[];
   sensitiveValues: SensitiveValue[];
   /** MLflow experiment traces served over REST (ids, times), when seeded. */
-  experimentTraces?: { id: string; experimentId: string; requestTime: number; toolCalls: number }[];
+  experimentTraces?: {
+    id: string;
+    experimentId: string;
+    requestTime: number;
+    toolCalls: number;
+    /** Its span data has a span without a name. */
+    malformed: boolean;
+    late: boolean;
+  }[];
 }
 
 /** Execution surfaces beyond the default payload tables; each is opt-in (tests count seeded rows). */
-export type SeedSurface = "ai-gateway-beta" | "uc-traces-v1" | "uc-traces-v2";
+export type SeedSurface = "ai-gateway-beta" | "uc-traces-v1" | "uc-traces-v2" | "experiment-traces";

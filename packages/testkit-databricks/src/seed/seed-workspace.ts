@@ -69,6 +69,7 @@ export class WorkspaceSeeder {
       schema: options.schema,
       agents: planAgents(options.catalog, options.schema, options.agentsPerTask, {
         aiGatewayBeta: options.surfaces?.includes("ai-gateway-beta") ?? false,
+        experimentTraces: options.surfaces?.includes("experiment-traces") ?? false,
       }),
       tables: [],
       sensitiveValues: [],

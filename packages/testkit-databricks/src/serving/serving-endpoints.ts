@@ -19,6 +19,7 @@ export function endpointInfo(
       ENABLE_MLFLOW_TRACING: "true",
       RETURN_REQUEST_TRACE: "true",
       DATABRICKS_TOKEN: "{{secrets/agents/token}}",
+      ...(agent.experimentTracing ? { MLFLOW_EXPERIMENT_ID: agent.experimentId } : {}),
     },
     state: { deployment: "DEPLOYMENT_READY", deployment_state_message: "" },
     creator: "admins@example.com",
