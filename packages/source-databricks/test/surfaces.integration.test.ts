@@ -30,8 +30,10 @@ describe("execution surfaces", () => {
       rowsPerTable: 40,
       agents: 1,
       now: NOW,
-      surfaces: ["ai-gateway-beta", "uc-traces-v1", "uc-traces-v2"],
+      surfaces: ["ai-gateway-beta", "uc-traces-v1", "uc-traces-v2", "experiment-traces"],
       tracesPerTable: 6,
+      tracesPerAgent: 7,
+      pageSize: 5,
     });
     source = createDatabricksSource(
       {
@@ -60,9 +62,9 @@ describe("execution surfaces", () => {
   it("reads each surface exactly once, with per-surface counts, and nothing again next cycle", async () => {
     const logger = recordingLogger();
     const first = await runCycle(source, store, { ...sourceContext(store, meter), logger });
-    const expected = ws.manifest.tables
-      .filter(readable)
-      .flatMap((t) => t.rows ?? [])
+    const experimentTraces = ws.manifest.experimentTraces ?? [];
+    expect(experimentTraces.length).toBeGreaterThan(0);
+    const expected = [...ws.manifest.tables.filter(readable).flatMap((t) => t.rows ?? []), ...experimentTraces]
       .filter((r) => !r.malformed)
       .map((r) => r.id)
       .sort();
@@ -70,9 +72,7 @@ describe("execution surfaces", () => {
     expect(got).toEqual(expected);
     expect(new Set(got).size).toBe(got.length);
 
-    const malformed = ws.manifest.tables
-      .filter(readable)
-      .flatMap((t) => t.rows ?? [])
+    const malformed = [...ws.manifest.tables.filter(readable).flatMap((t) => t.rows ?? []), ...experimentTraces]
       .filter((r) => r.malformed)
       .map((r) => r.id)
       .sort();
@@ -89,6 +89,7 @@ describe("execution surfaces", () => {
     expect(summary["executions.legacy"]).toBe(count(["legacy_payload"]));
     expect(summary["executions.trace"]).toBe(count(["uc_trace_spans_v1"]));
     expect(summary["executions.trace-view"]).toBe(count(["uc_trace_unified_view"]));
+    expect(summary["executions.experiment-traces"]).toBe(experimentTraces.filter((t) => !t.malformed).length);
     // Agents: the endpoints of the executions emitted (what the demo counts in records).
     const endpoints = new Set(first.messages.map((m) => m.value.agent.endpoint));
     expect(summary.agents).toBe(endpoints.size);
@@ -130,11 +131,13 @@ describe("execution surfaces", () => {
     for (const e of withTools) expectToolTimesInside(e);
   }, 120_000);
 
-  it("catches late traces in both trace surfaces, once", async () => {
+  it("catches late traces in every trace surface, once", async () => {
     const v1 = await ws.insertLateRows(2, { table: "mlflow_experiment_trace_otel_spans", minutesAgo: 30 });
     const v2 = await ws.insertLateRows(2, { table: "mlflow_traces_trace_unified", minutesAgo: 30 });
+    const experiment = ws.manifest.agents.find((a) => a.experimentTracing)!.experimentId;
+    const rest = await ws.insertLateRows(3, { table: `mlflow-experiment:${experiment}`, minutesAgo: 30 });
     const next = await runCycle(source, store, sourceContext(store, meter));
-    expect(next.messages.map((m) => m.id).sort()).toEqual([...v1, ...v2].map((r) => r.id).sort());
+    expect(next.messages.map((m) => m.id).sort()).toEqual([...v1, ...v2, ...rest].map((r) => r.id).sort());
     expect((await runCycle(source, store, sourceContext(store, meter))).messages).toEqual([]);
   }, 120_000);
 });

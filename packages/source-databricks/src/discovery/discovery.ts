@@ -10,6 +10,7 @@ import {
 } from "../errors/errors.js";
 import { accessDeniedFrom } from "../errors/permission-message.js";
 import type { DatabricksRestClient } from "../http/rest-client.js";
+import type { TracedExperiment } from "../read/experiment-trace-reader.js";
 import { classifyTable, isAuxiliaryTable, type TableKind } from "./classify-table.js";
 import type { AgentInfo, AgentInventory, AgentTable, ModelInfo } from "./inventory.js";
 
@@ -68,6 +69,7 @@ interface ServedEntity {
   entity_name?: string;
   entity_version?: string;
   model_name?: string;
+  environment_vars?: Record<string, string>;
   model_version?: string;
 }
 
@@ -97,13 +99,17 @@ export class AgentDiscovery {
     this.now = options.now ?? Date.now;
   }
 
-  async discover(
-    signal?: AbortSignal,
-  ): Promise<{ inventory: AgentInventory; tables: AgentTable[]; unreadable: UnreadableTable[] }> {
+  async discover(signal?: AbortSignal): Promise<{
+    inventory: AgentInventory;
+    tables: AgentTable[];
+    unreadable: UnreadableTable[];
+    experiments: TracedExperiment[];
+  }> {
     const { catalog, schema, prefix } = this.options;
     const warnings: string[] = [];
     const endpoints = await this.listEndpoints(warnings, signal);
     const agentEndpoints = endpoints.filter((e) => AGENT_TASK.test(e.task ?? ""));
+    const experiments = tracedExperiments(agentEndpoints);
 
     // Table full name → the endpoint that logs into it (any task: plain LLM endpoints too).
     const endpointByTable = new Map<string, ServingEndpoint>();
@@ -169,7 +175,7 @@ export class AgentDiscovery {
         agentsByEndpoint,
       });
     }
-    if (tables.length === 0 && unreadable.length === 0) {
+    if (tables.length === 0 && unreadable.length === 0 && experiments.length === 0) {
       throw new NoAgentTablesError(
         prefix,
         `${catalog}.${schema}`,
@@ -178,7 +184,8 @@ export class AgentDiscovery {
     }
     // Every agent table refused (typically SELECT revoked): reporting them as skipped would let the
     // cycle end with nothing read and exit 0, which cron and Akto record as success.
-    if (tables.length === 0) throw new NoReadableAgentTablesError(`${catalog}.${schema}`, unreadable);
+    if (tables.length === 0 && experiments.length === 0)
+      throw new NoReadableAgentTablesError(`${catalog}.${schema}`, unreadable);
 
     const inScope = new Set(tables.map((t) => t.fullName.toLowerCase()));
     const agents: AgentInfo[] = [];
@@ -207,10 +214,11 @@ export class AgentDiscovery {
       outOfScopeTables,
       unknownLayoutTables: unknownLayout,
       coveredByViews,
+      experiments: experiments.map((e) => e.experimentId),
       warnings,
     };
     for (const u of unreadable) warnings.push(u.error.message);
-    return { inventory, tables, unreadable };
+    return { inventory, tables, unreadable, experiments };
   }
 
   private async listEndpoints(warnings: string[], signal?: AbortSignal): Promise<ServingEndpoint[]> {
@@ -376,6 +384,22 @@ export class AgentDiscovery {
     }
     return error;
   }
+}
+
+/**
+ * The MLflow experiments agent endpoints trace into: agents deployed with tracing carry
+ * MLFLOW_EXPERIMENT_ID in their served entity's environment (docs/databricks-surfaces.md).
+ */
+function tracedExperiments(endpoints: readonly ServingEndpoint[]): TracedExperiment[] {
+  const out = new Map<string, TracedExperiment>();
+  for (const e of endpoints) {
+    for (const s of servedEntitiesOf(e)) {
+      const id = s.environment_vars?.MLFLOW_EXPERIMENT_ID;
+      if (id && /^\w+$/.test(id) && !out.has(id))
+        out.set(id, { experimentId: id, agent: endpointAgentRef(e) });
+    }
+  }
+  return [...out.values()];
 }
 
 function servedEntitiesOf(e: ServingEndpoint): ServedEntity[] {

@@ -59,6 +59,8 @@ export interface AgentInventory {
     /** An endpoint logs into it or it is named like an execution table: likely a layout we lack. */
     readonly expected: boolean;
   }[];
+  /** MLflow experiments whose traces are read over REST (agent endpoints' MLFLOW_EXPERIMENT_ID). */
+  readonly experiments?: readonly string[];
   /** Trace span tables read through their `{prefix}_trace_unified` view instead. */
   readonly coveredByViews?: readonly string[];
   /** Non-fatal problems (a model that could not be read, endpoints not listable…). */

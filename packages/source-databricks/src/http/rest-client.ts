@@ -19,17 +19,37 @@ export class DatabricksRestClient {
   async get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    return this.call<T>("GET", url, path, undefined, signal);
+  }
+
+  /** A read-only POST (MLflow's trace search takes its query as a JSON body). */
+  async post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.call<T>("POST", new URL(`${this.baseUrl}${path}`), path, JSON.stringify(body), signal);
+  }
+
+  private async call<T>(
+    method: "GET" | "POST",
+    url: URL,
+    path: string,
+    body: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.tokens.getToken(signal);
       const res = await this.http.request({
-        method: "GET",
+        method,
         url: url.toString(),
-        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: "application/json",
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
         signal,
       });
       if (res.status < 400) return parseJson<T>(res.text, path);
-      const body = parseErrorBody(res.text);
-      if (isInvalidToken(res.status, body)) {
+      const error = parseErrorBody(res.text);
+      if (isInvalidToken(res.status, error)) {
         this.tokens.invalidate(token);
         if (attempt === 0) continue;
         throw new DatabricksAuthError(
@@ -38,7 +58,7 @@ export class DatabricksRestClient {
             : "the workspace rejected a fresh token",
         );
       }
-      throw new DatabricksApiError(res.status, body.errorCode, body.message, path);
+      throw new DatabricksApiError(res.status, error.errorCode, error.message, path);
     }
   }
 }

@@ -214,8 +214,8 @@ export async function* readTable(
  * Where this table's read starts: the look-back window, or earlier when the committed state ends
  * before it (an unfinished window), but never before `window.oldest` nor below the floor.
  */
-function windowStart(
-  ctx: TableReadContext,
+export function windowStart(
+  ctx: Pick<TableReadContext, "logger">,
   table: string,
   window: ReadWindow,
   delivered: DeliveredIds,
@@ -301,7 +301,7 @@ function tableError(table: string, error: unknown): TableReadError | DatabricksA
 }
 
 /** Raw bodies dominate an execution's size; counting them is close enough for byte budgets. */
-function approximateSize(e: AgentExecution): number {
+export function approximateSize(e: AgentExecution): number {
   let size = 512 + e.rawRequest.length + e.rawResponse.length;
   for (const m of e.input) size += m.content.length;
   for (const m of e.output) size += m.content.length;

@@ -15,9 +15,16 @@ import {
 } from "../config/config.js";
 import { AgentDiscovery } from "../discovery/discovery.js";
 import type { AgentInventory, AgentTable } from "../discovery/inventory.js";
+import { DatabricksApiError } from "../errors/errors.js";
 import { HttpClient } from "../http/http-client.js";
 import { DatabricksRestClient } from "../http/rest-client.js";
 import { SourceMetrics } from "../metrics/source-metrics.js";
+import {
+  type ExperimentReadContext,
+  experimentKey,
+  readExperimentTraces,
+  type TracedExperiment,
+} from "../read/experiment-trace-reader.js";
 import { lazyMerge } from "../read/lazy-merge.js";
 import { type ReadWindow, readTable, type TableCycleStats } from "../read/table-reader.js";
 import { WarehouseSql } from "../sql/warehouse-sql.js";
@@ -219,6 +226,26 @@ export class DatabricksSourceImpl implements DatabricksSource {
       stats.push(s);
       return this.readOneTable(ctx, cycleContext, readContext, table, window, s);
     });
+    // Experiment traces over REST (agents' MLFLOW_EXPERIMENT_ID), each read like a table.
+    const experimentContext = {
+      rest: this.rest,
+      http: this.http,
+      workspace: this.host,
+      sourceName: ctx.componentId,
+      logger,
+      metrics,
+      signal: ctx.signal,
+    };
+    for (const experiment of discovered.experiments) {
+      const key = experimentKey(experiment.experimentId);
+      if (owned && !owned(key)) continue;
+      factories.push(() => {
+        if (owned && !owned(key)) return noChunks();
+        const s = emptyStats(key, "experiment-traces");
+        stats.push(s);
+        return this.readOneExperiment(ctx, experimentContext, experiment, window, s);
+      });
+    }
     try {
       yield* lazyMerge(factories, this.config.tableConcurrency);
     } catch (error) {
@@ -242,6 +269,27 @@ export class DatabricksSourceImpl implements DatabricksSource {
       },
       "databricks cycle read",
     );
+  }
+
+  private async *readOneExperiment(
+    ctx: SourceContext,
+    readContext: ExperimentReadContext,
+    experiment: TracedExperiment,
+    window: ReadWindow,
+    stats: TableCycleStats,
+  ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
+    const delivered = await this.deliveredIds(ctx, stats.table, readContext.metrics);
+    delivered.beginCycle();
+    try {
+      yield* readExperimentTraces(readContext, experiment, window, delivered, stats);
+    } catch (error) {
+      // An experiment the API refuses is reported and skipped, as a table is; auth and connection
+      // failures end the cycle (every other read would fail the same way).
+      if (!(error instanceof DatabricksApiError) || error.status === 401) throw error;
+      stats.error = `experiment ${experiment.experimentId} not readable: ${error.message}`;
+      readContext.metrics.tableFailures.add(1, { table: stats.table });
+      readContext.logger.error({ table: stats.table, err: error }, "experiment traces skipped this cycle");
+    }
   }
 
   private async *readOneTable(
