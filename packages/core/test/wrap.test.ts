@@ -10,7 +10,7 @@ class ClassSource implements Source<number> {
     this.calls.push("open");
   }
   async *read(): AsyncIterable<SourceChunk<number>> {
-    yield { messages: [{ id: "1", value: 1, meta: {} }] };
+    yield { messages: [{ id: "1", value: 1, meta: {}, sizeBytes: 1 }] };
   }
   async health() {
     return { ok: true, detail: "inner" };
@@ -66,7 +66,7 @@ describe("wrapSource / wrapSink", () => {
       wrappedCalls++;
       return sink.write(batch, ctx);
     });
-    await wrapped.write([{ id: "a", value: 7, meta: {} }], { attempt: 1 } as never);
+    await wrapped.write([{ id: "a", value: 7, meta: {}, sizeBytes: 1 }], { attempt: 1 } as never);
     expect(written).toEqual([7]);
     expect(wrappedCalls).toBe(1);
     expect(wrapped.classifyError?.(new Error("x"))).toBe("poison");
