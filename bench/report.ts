@@ -12,13 +12,18 @@ const DESCRIPTIONS: Record<string, string> = {
   baselineMessagesPerSec: "hand-written loop doing the same work, messages/s (baseline)",
   stalledSinkPeakHeapMB:
     "peak heap, 1,000,000 × 1 KiB messages, 10 MiB budget, sink never completes (target < 150)",
-  sourceRowsPerSec: "Databricks source rows/s through the real driver and the emulator",
+  sourceRowsPerSec:
+    "Databricks source rows/s through the real driver and the emulator (column-based results)",
   sourcePeakHeapMB: "peak live heap (after forced GCs) streaming 1,000,000 seeded rows (target < 200)",
   sourcePeakHeapRawMB: "peak heapUsed without forced GCs (uncollected garbage included)",
   sourceHeapCapMB: "the same 1,000,000 rows complete in a child whose V8 heap is capped at this size",
   sourceCappedRowsPerSec: "rows/s of that heap-capped run",
   sourceDriverRowsPerSec: "bare @databricks/sql driver rows/s on one of the tables (baseline)",
   sourceVsDriverRatio: "source ÷ bare driver",
+  sourceRowsPerSecArrow:
+    "source rows/s with the warehouse's default answer to the driver (Arrow; cloud fetch for these large results)",
+  sourceDriverRowsPerSecArrow: "bare driver rows/s on one of the tables, Arrow results (baseline)",
+  sourceVsDriverRatioArrow: "source ÷ bare driver, Arrow results",
   redactMBps1k: "redaction MB/s on 1 KB agent payloads",
   redactMBps16k: "redaction MB/s on 16 KB agent payloads",
   redactMBps1m: "redaction MB/s on 1 MB agent payloads",

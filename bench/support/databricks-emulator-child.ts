@@ -13,6 +13,7 @@ const ws = await startWorkspaceEmulator({
   rowsPerTable: options.rowsPerTable,
   // Huge tables list only counts: the manifest would otherwise hold every row.
   manifestRowLimit: 0,
+  ...(options.resultFormat ? { resultFormat: options.resultFormat } : {}),
 });
 const info: EmulatorInfo = {
   url: ws.url,

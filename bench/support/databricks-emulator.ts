@@ -12,6 +12,8 @@ export interface EmulatorProcessOptions {
   /** Agents per task type: 3 AI Gateway tables + 1 legacy table per agent. */
   readonly agents: number;
   readonly rowsPerTable: number;
+  /** How the SQL warehouse sends results (the emulator's option; default "auto", as a warehouse). */
+  readonly resultFormat?: "auto" | "columns" | "arrow" | "arrow-lz4" | "cloud-fetch";
 }
 
 export interface EmulatorInfo {

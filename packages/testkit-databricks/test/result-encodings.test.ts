@@ -111,6 +111,33 @@ describe.each(CASES)("results as $format through the real @databricks/sql driver
     expect(next).toBe(30_000);
   });
 
+  it("sends NULL of every type, and an empty result", async () => {
+    const session = await client.openSession();
+    const nulls = await session.executeStatement(
+      `SELECT CAST(NULL AS INT) AS i, CAST(NULL AS BIGINT) AS b, CAST(NULL AS TIMESTAMP) AS ts,
+        CAST(NULL AS DATE) AS dt, CAST(NULL AS DECIMAL(10,3)) AS dec, CAST(NULL AS VARCHAR[]) AS arr,
+        CAST(NULL AS MAP(VARCHAR, VARCHAR)) AS m, MAP {'k': NULL::VARCHAR} AS m2, [NULL::VARCHAR, 'x'] AS arr2`,
+    );
+    expect(await nulls.fetchAll()).toEqual([
+      {
+        i: null,
+        b: null,
+        ts: null,
+        dt: null,
+        dec: null,
+        arr: null,
+        m: null,
+        m2: { k: null },
+        arr2: [null, "x"],
+      },
+    ]);
+    await nulls.close();
+    const empty = await session.executeStatement("SELECT i AS id FROM range(10) r(i) WHERE i < 0");
+    expect(await empty.fetchAll()).toEqual([]);
+    await empty.close();
+    await session.close();
+  });
+
   it("answers metadata calls column-based (they carry no Arrow capabilities)", async () => {
     const session = await client.openSession();
     const op = await session.getCatalogs();
