@@ -10,8 +10,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startAktoIngestionEmulator } from "@pipekit/testkit-akto";
-import { startWorkspaceEmulator } from "@pipekit/testkit-databricks";
+import {
+  type ContractViolation,
+  checkAktoRecord,
+  formatViolations,
+  startAktoIngestionEmulator,
+} from "@pipekit/testkit-akto";
+import { type SeededTableKind, type SeedManifest, startWorkspaceEmulator } from "@pipekit/testkit-databricks";
 import { readTopic, startKafkaBroker } from "@pipekit/testkit-kafka";
 import { summariseOutput } from "./summarise-output.js";
 
@@ -31,8 +36,36 @@ mkdirSync(outDir, { recursive: true });
 const outputFile = join(outDir, "akto-records.jsonl");
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+let binarySummary: Record<string, number> | undefined;
+
+/** The seeded table kinds as surfaces (the v2 span table is read through its view). */
+const SURFACE_OF_TABLE: Partial<Record<SeededTableKind, string>> = {
+  ai_gateway_payload: "AI Gateway table",
+  ai_gateway_beta_payload: "AI Gateway (Beta) table",
+  legacy_payload: "legacy payload table",
+  uc_trace_spans_v1: "UC traces v1 (spans)",
+  uc_trace_unified_view: "UC traces v2 (view)",
+};
+
+/** The source's table kinds for each surface (keys of its cycle summary: executions.<kind>). */
+const SURFACE_KINDS: Record<string, string> = {
+  "AI Gateway table": "ai-gateway",
+  "AI Gateway (Beta) table": "ai-gateway-beta",
+  "legacy payload table": "legacy",
+  "UC traces v1 (spans)": "trace",
+  "UC traces v2 (view)": "trace-view",
+  "MLflow experiment (REST)": "experiment-traces",
+};
+
 say("Starting the demo Databricks workspace (emulator)…");
-const workspace = await startWorkspaceEmulator({ seed: 42, rowsPerTable: Number(args.rows) });
+// Every place a 2026 workspace records agent executions: AI Gateway inference tables (current and
+// Beta layouts), the legacy payload table, MLflow traces in Unity Catalog (v1 tables, v2 views) and
+// MLflow experiment traces over REST.
+const workspace = await startWorkspaceEmulator({
+  seed: 42,
+  rowsPerTable: Number(args.rows),
+  surfaces: ["ai-gateway-beta", "uc-traces-v1", "uc-traces-v2", "experiment-traces"],
+});
 const closers: (() => Promise<unknown>)[] = [() => workspace.close()];
 const deliveries: (() => Promise<string>)[] = [];
 try {
@@ -73,12 +106,25 @@ try {
   const binary = join(repoRoot, "apps/databricks-shield/dist/cli/databricks-shield.js");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run the build first (npm start does)`);
   const exitCode = await new Promise<number>((done, fail) => {
-    const child = spawn(process.execPath, [binary, "-once", "--log-level", "error"], {
+    // Info logs carry the binary's own cycle summary (what it read per surface, how many agents);
+    // they are parsed, not shown, except warnings and errors.
+    const child = spawn(process.execPath, [binary, "-once", "--log-level", "info"], {
       env,
-      stdio: "inherit",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let pending = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (text: string) => {
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) onBinaryLine(line);
     });
     child.on("error", fail);
-    child.on("exit", (code) => done(code ?? 1));
+    child.on("exit", (code) => {
+      if (pending) onBinaryLine(pending);
+      done(code ?? 1);
+    });
   });
 
   const summary = summariseOutput(existsSync(outputFile) ? readFileSync(outputFile, "utf8") : "");
@@ -87,9 +133,26 @@ try {
     ? readFileSync(deadLetterFile, "utf8").split("\n").filter(Boolean).length
     : 0;
   say("\n── Summary ─────────────────────────────────────────────");
-  say(`agents discovered          ${summary.agents.size} (${[...summary.agents].sort().join(", ")})`);
+  // The records' agent tags and the binary's cycle summary count the same thing: endpoints whose
+  // executions were imported (the summary once counted agent-task endpoints: 5 against 7 here).
+  say(
+    `agents with executions     ${summary.agents.size} (${[...summary.agents].sort().join(", ")})` +
+      (binarySummary ? `; databricks-shield counted ${binarySummary.agents}` : ""),
+  );
+  const surfaces = countBySurface(summary.executionIds, workspace.manifest);
+  for (const [surface, n] of surfaces) {
+    const reported = binarySummary?.[`executions.${SURFACE_KINDS[surface] ?? ""}`];
+    say(
+      `  ${surface.padEnd(25)}${n}${reported !== undefined && reported !== n ? ` (shield read ${reported})` : ""}`,
+    );
+  }
   say(`executions → Akto records  ${summary.executions}`);
   say(`tool calls → Akto records  ${summary.toolCalls}`);
+  const violations = contractViolations(existsSync(outputFile) ? readFileSync(outputFile, "utf8") : "");
+  say(
+    `Akto contract violations   ${violations.length}${violations.length ? `\n${formatViolations(violations.slice(0, 20))}` : ""}`,
+  );
+  if (violations.length > 0) process.exitCode = 1;
   say(`redactions by type         ${formatCounts(summary.redactions)}`);
   say(
     `dead-lettered rows         ${deadLetters}${deadLetters ? ` (reasons in ${relative(process.cwd(), deadLetterFile)})` : ""}`,
@@ -97,9 +160,49 @@ try {
   say(`Akto records written to    ${relative(process.cwd(), outputFile)}`);
   for (const delivery of deliveries) say(await delivery());
   say(`databricks-shield exit     ${exitCode}`);
-  process.exitCode = exitCode;
+  if (exitCode !== 0) process.exitCode = exitCode;
 } finally {
   for (const close of closers) await close();
+}
+
+/** Shows the binary's warnings, errors and plain lines; keeps its cycle summary. */
+function onBinaryLine(line: string): void {
+  if (!line.trim()) return;
+  let entry: { level?: number | string; msg?: string } & Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    say(line);
+    return;
+  }
+  if (entry.msg === "cycle summary") binarySummary = entry as unknown as Record<string, number>;
+  // Dead-lettered rows are summarised below; errors are shown as the binary wrote them.
+  const level = typeof entry.level === "number" ? entry.level : entry.level === "error" ? 50 : 30;
+  if (level >= 50) say(line);
+}
+
+/** Execution records per surface, by where the manifest says each id was seeded. */
+function countBySurface(ids: readonly string[], manifest: SeedManifest): Map<string, number> {
+  const surfaceOf = new Map<string, string>();
+  for (const t of manifest.tables) {
+    const surface = SURFACE_OF_TABLE[t.kind];
+    if (surface) for (const r of t.rows ?? []) surfaceOf.set(r.id, surface);
+  }
+  for (const t of manifest.experimentTraces ?? []) surfaceOf.set(t.id, "MLflow experiment (REST)");
+  const counts = new Map<string, number>();
+  for (const id of ids) {
+    const surface = surfaceOf.get(id) ?? "other";
+    counts.set(surface, (counts.get(surface) ?? 0) + 1);
+  }
+  return new Map([...counts].sort((a, b) => a[0].localeCompare(b[0])));
+}
+
+/** Every record against Akto's ingestion contract (testkit-akto's checker), each named by its line. */
+function contractViolations(jsonl: string): ContractViolation[] {
+  return jsonl
+    .split("\n")
+    .filter((line) => line.trim())
+    .flatMap((line, i) => checkAktoRecord(JSON.parse(line) as unknown, `line ${i + 1}: `));
 }
 
 function formatCounts(counts: ReadonlyMap<string, number>): string {

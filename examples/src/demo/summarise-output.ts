@@ -5,12 +5,20 @@ export interface OutputSummary {
   readonly toolCalls: number;
   /** Redaction markers found in the records, by detector (`[REDACTED:EMAIL]` → EMAIL). */
   readonly redactions: Map<string, number>;
+  /** The Databricks request / trace id of each execution record (x-databricks-request-id). */
+  readonly executionIds: string[];
 }
 
 const MARKER = /\[REDACTED:([A-Z0-9_]+)\]/g;
 
 export function summariseOutput(jsonl: string): OutputSummary {
-  const summary: OutputSummary = { agents: new Set(), executions: 0, toolCalls: 0, redactions: new Map() };
+  const summary: OutputSummary = {
+    agents: new Set(),
+    executions: 0,
+    toolCalls: 0,
+    redactions: new Map(),
+    executionIds: [],
+  };
   let executions = 0;
   let toolCalls = 0;
   for (const line of jsonl.split("\n")) {
@@ -20,7 +28,12 @@ export function summariseOutput(jsonl: string): OutputSummary {
     if (tag["ai-agent"]) summary.agents.add(tag["ai-agent"]);
     const isTool = (record.requestHeaders ?? "").includes("x-akto-parent-request-id");
     if (isTool) toolCalls++;
-    else executions++;
+    else {
+      executions++;
+      const headers = JSON.parse(record.requestHeaders ?? "{}") as Record<string, string>;
+      const id = headers["x-databricks-request-id"];
+      if (id) summary.executionIds.push(id);
+    }
     for (const match of line.matchAll(MARKER)) {
       const kind = match[1] ?? "UNKNOWN";
       summary.redactions.set(kind, (summary.redactions.get(kind) ?? 0) + 1);
