@@ -66,7 +66,7 @@ export class ArrowResultEncoder {
 
   constructor(
     private readonly columns: readonly ResultColumn[],
-    private readonly native: ArrowNativeTypes,
+    native: ArrowNativeTypes,
   ) {
     this.schema = new Schema(columns.map((c) => fieldOf(c.name, c.type, native)));
     this.schemaBytes = withoutEos(Buffer.from(tableToIPC(new Table(this.schema), "stream")));
@@ -87,7 +87,7 @@ export class ArrowResultEncoder {
     const children = this.schema.fields.map((field, c) => {
       const builder = makeBuilder({ type: field.type, nullValues: [null, undefined] });
       const column = this.columns[c] as ResultColumn;
-      for (const v of batch.columns[c] ?? []) builder.append(arrowValue(column.type, v, this.native));
+      for (const v of batch.columns[c] ?? []) builder.append(arrowValue(column.type, v, field.type));
       return builder.finish().flush();
     });
     const data = makeData({
@@ -186,10 +186,9 @@ function arrowTypeOf(type: DuckDBType, native: ArrowNativeTypes): DataType {
   }
 }
 
-/** A DuckDB value as the builder of its Arrow type takes it. */
-function arrowValue(type: DuckDBType, v: DuckDBValue, native: ArrowNativeTypes): unknown {
+/** A DuckDB value as the builder of its Arrow type (the column's field type) takes it. */
+function arrowValue(type: DuckDBType, v: DuckDBValue, arrowType: DataType): unknown {
   if (v === null || v === undefined) return null;
-  const arrowType = arrowTypeOf(type, native);
   if (arrowType instanceof Utf8) return databricksText(v);
   switch (type.typeId) {
     case DuckDBTypeId.BIGINT:
