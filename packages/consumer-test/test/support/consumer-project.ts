@@ -18,8 +18,8 @@ export interface ConsumerProjectOptions {
 /**
  * A fresh project outside the repository (nothing above it can resolve a workspace package), with
  * every tarball and its registry dependencies installed by npm in one go — as the root README tells
- * a user to — plus the consumer's own registry dependencies (zod for its plugin's schema, and
- * TypeScript and Node's types at the repository's versions).
+ * a user to — plus the consumer's own registry dependencies (zod for its plugin's schema, rxjs for
+ * @pipekit/rx, TypeScript and Node's types) at the versions the repository uses.
  */
 export async function createConsumerProject(options: ConsumerProjectOptions): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "pipekit-consumer-"));
@@ -28,6 +28,7 @@ export async function createConsumerProject(options: ConsumerProjectOptions): Pr
 
   const root = readJson(join(options.repoRoot, "package.json"));
   const core = readJson(join(options.repoRoot, "packages/core/package.json"));
+  const rx = readJson(join(options.repoRoot, "packages/rx/package.json"));
   const manifest = {
     name: "pipekit-consumer",
     version: "1.0.0",
@@ -36,6 +37,7 @@ export async function createConsumerProject(options: ConsumerProjectOptions): Pr
     dependencies: {
       ...Object.fromEntries(options.packages.map((p) => [p.name, `file:${p.tarball}`])),
       zod: core.dependencies?.zod,
+      rxjs: rx.peerDependencies?.rxjs,
     },
     devDependencies: {
       typescript: root.devDependencies?.typescript,
@@ -61,6 +63,7 @@ export async function createConsumerProject(options: ConsumerProjectOptions): Pr
 
 interface PackageJson {
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 }
 
