@@ -78,6 +78,9 @@ describe.each(CASES)("results as $format through the real @databricks/sql driver
     const metadata = await metadataOf(op);
     expect(metadata.resultFormat).toBe(c.resultFormat);
     expect(Boolean(metadata.lz4Compressed)).toBe(c.lz4);
+    const sent =
+      c.resultFormat === COLUMN_BASED_SET ? "columns" : c.resultFormat === URL_BASED_SET ? "links" : "arrow";
+    expect(ws.stats.resultEncodings[c.lz4 ? (`${sent}-lz4` as "arrow-lz4") : sent]).toBeGreaterThan(0);
     expect(metadata.arrowSchema !== null && metadata.arrowSchema !== undefined).toBe(
       c.resultFormat !== COLUMN_BASED_SET,
     );

@@ -95,6 +95,7 @@ export async function startWorkspaceEmulator(
       cloudFetchThresholdBytes: options.cloudFetchThresholdBytes ?? 8 * 2 ** 20,
       cloudFetchFileBytes: options.cloudFetchFileBytes ?? 4 * 2 ** 20,
       takeExpiredLink: () => faults.takeExpiredResultLink(),
+      stats: warehouse.stats.resultEncodings,
     });
 
     const tls = await tlsPromise;

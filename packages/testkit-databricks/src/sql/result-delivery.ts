@@ -4,7 +4,7 @@ import { encodeColumns } from "./column-encoding.js";
 import type { Cursor, ResultColumn, RowBatch } from "./duckdb-engine.js";
 import type { ResultLinks } from "./result-links.js";
 import { TSparkRowSetType } from "./thrift-codegen.js";
-import type { Operation } from "./warehouse.js";
+import type { Operation, WarehouseStats } from "./warehouse.js";
 
 /**
  * How the warehouse sends results. `auto` does what a Databricks warehouse does for what the
@@ -70,10 +70,14 @@ export interface ResultDeliveryOptions {
   cloudFetchFileBytes: number;
   /** True when the next link must be issued already expired (a fault). */
   takeExpiredLink: () => boolean;
+  /** Where settled encodings are counted (the warehouse's stats). */
+  stats: WarehouseStats["resultEncodings"];
 }
 
 /** Chooses, sizes and encodes statement results as a warehouse does (see ResultFormatOption). */
 export class ResultDelivery {
+  private readonly settled = new WeakSet<Operation>();
+
   constructor(private readonly options: ResultDeliveryOptions) {}
 
   get links(): ResultLinks {
@@ -102,6 +106,8 @@ export class ResultDelivery {
    * then hands those rows back to the cursor.
    */
   async settle(op: Operation): Promise<void> {
+    if (this.settled.has(op)) return;
+    this.settled.add(op);
     let encoding = op.encoding ?? { kind: "columns" };
     if (op.columns.length === 0) encoding = { kind: "columns" };
     if (encoding.kind === "sized") {
@@ -116,6 +122,9 @@ export class ResultDelivery {
       encoding.encoder = new ArrowResultEncoder(op.columns, encoding.native);
     }
     op.encoding = encoding;
+    const counted =
+      encoding.kind === "columns" ? "columns" : (`${encoding.kind}${encoding.lz4 ? "-lz4" : ""}` as const);
+    this.options.stats[counted]++;
   }
 
   /** The TGetResultSetMetadataResp fields that describe the encoding. */

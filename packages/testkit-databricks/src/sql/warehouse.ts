@@ -46,6 +46,8 @@ export interface WarehouseStats {
   statementsExecuted: number;
   fetchResultsCalls: number;
   statements: string[];
+  /** Results (statements and metadata calls) by the encoding they were sent in. */
+  resultEncodings: Record<"columns" | "arrow" | "arrow-lz4" | "links" | "links-lz4", number>;
 }
 
 const DML = /^\s*(INSERT|UPDATE|DELETE|MERGE)\b/i;
@@ -63,6 +65,7 @@ export class SqlWarehouse {
     statementsExecuted: 0,
     fetchResultsCalls: 0,
     statements: [],
+    resultEncodings: { columns: 0, arrow: 0, "arrow-lz4": 0, links: 0, "links-lz4": 0 },
   };
 
   constructor(

@@ -142,8 +142,16 @@ describe("Databricks' official Python clients against the emulator", () => {
     expect(result.sql.meta_columns.length).toBeGreaterThan(5);
   });
 
-  it("databricks-sql-connector: a large result by cloud fetch, downloaded without credentials", () => {
+  it("databricks-sql-connector: offers LZ4, so small results come as LZ4-compressed Arrow", () => {
+    expect(ws.stats.resultEncodings["arrow-lz4"]).toBeGreaterThan(0);
+    expect(ws.stats.resultEncodings.arrow).toBe(0);
+    // Metadata calls carry no Arrow capabilities: column-based.
+    expect(ws.stats.resultEncodings.columns).toBeGreaterThanOrEqual(4);
+  });
+
+  it("databricks-sql-connector: a large result by cloud fetch (LZ4 files), downloaded without credentials", () => {
     expect(result.sql.big).toEqual({ count: 30_000, ordered: true });
+    expect(ws.stats.resultEncodings["links-lz4"]).toBe(1);
     expect(ws.resultLinks.downloaded).toBeGreaterThan(0);
     expect(ws.resultLinks.refused).toBe(0);
   });
