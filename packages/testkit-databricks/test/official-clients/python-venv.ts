@@ -29,7 +29,7 @@ export async function oracleVenv(): Promise<{ python: string }> {
     throw new Error(
       `The official-clients suite needs Python 3.10+ with the venv module ("${python3}" failed: ${
         error instanceof Error ? error.message.split("\n")[0] : String(error)
-      }). Install python3 and python3-venv (or set PYTHON3 to its path); see README "Development".`,
+      }). Install python3 and python3-venv (or set PYTHON3 to its path); see the prerequisites in the README.`,
     );
   }
   const key = createHash("sha256").update(ORACLE_REQUIREMENTS.join("\n")).digest("hex").slice(0, 12);
