@@ -40,6 +40,8 @@ export interface LinkResponse {
  */
 export class ResultLinks {
   private readonly files = new Map<string, StoredFile>();
+  /** Operations closed by the warehouse while their last files were still to be downloaded. */
+  private readonly closing = new Set<string>();
   readonly stats: ResultLinkStats = { issued: 0, downloaded: 0, issuedExpired: 0, refused: 0 };
 
   constructor(
@@ -72,8 +74,15 @@ export class ResultLinks {
     }
   }
 
+  /** The operation is closed but its files are still to be read: each goes once downloaded. */
+  closeAfterDownload(operationId: string): void {
+    this.releaseDownloaded(operationId);
+    if ([...this.files.values()].some((f) => f.operationId === operationId)) this.closing.add(operationId);
+  }
+
   /** Files of a closed operation are gone (storage is cleaned when the statement is closed). */
   dropOperation(operationId: string): void {
+    this.closing.delete(operationId);
     for (const [token, file] of this.files) if (file.operationId === operationId) this.files.delete(token);
   }
 
@@ -92,6 +101,12 @@ export class ResultLinks {
     if (Date.now() >= file.expiresAt) return this.refuse(403, "AccessDenied", "Request has expired");
     this.stats.downloaded++;
     file.downloaded = true;
+    if (this.closing.has(file.operationId)) {
+      this.files.delete(token);
+      if (![...this.files.values()].some((f) => f.operationId === file.operationId)) {
+        this.closing.delete(file.operationId);
+      }
+    }
     return {
       status: 200,
       headers: { "Content-Type": "application/octet-stream", "Content-Length": String(file.bytes.length) },
@@ -118,5 +133,7 @@ export class ResultLinks {
   private purgeExpired(): void {
     const now = Date.now();
     for (const [token, file] of this.files) if (now >= file.expiresAt + 60_000) this.files.delete(token);
+    const live = new Set([...this.files.values()].map((f) => f.operationId));
+    for (const op of this.closing) if (!live.has(op)) this.closing.delete(op);
   }
 }

@@ -348,7 +348,11 @@ class TCLIServiceHandler {
     const metadata = await this.resultSetMetadata(op);
     const resultSet = await this.fetchResponse(op, maxRows, false);
     const complete = !resultSet.hasMoreRows;
-    if (complete) this.warehouse.closeOperation(op.id);
+    if (complete) {
+      this.warehouse.closeOperation(op.id);
+      // The client still downloads the links of this last batch; each file goes once it has.
+      this.ctx.delivery.links.closeAfterDownload(op.id);
+    }
     return {
       directResults: {
         operationStatus: status,
