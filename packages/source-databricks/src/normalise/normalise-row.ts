@@ -127,7 +127,9 @@ function normalisePayload(
 
   const body = readBodies(request, response, agent.task);
   const trace = spansOfTrace(asRecord(asRecord(response)?.databricks_output)?.trace);
-  const duration = asNumber(kind === "legacy" ? row.execution_time_ms : row.execution_duration_ms);
+  const rawDuration = asNumber(kind === "legacy" ? row.execution_time_ms : row.execution_duration_ms);
+  // A negative duration says nothing (and would put the execution's tool calls before it ends).
+  const duration = rawDuration !== undefined && rawDuration >= 0 ? rawDuration : undefined;
   const spanUsage = applySpans(anchorSpans(trace.spans, startTime, duration), body.tools);
   if (trace.traceId) attributes.traceId = trace.traceId;
   const context = asRecord(asRecord(request)?.context);

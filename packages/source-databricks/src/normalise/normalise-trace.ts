@@ -58,7 +58,8 @@ export function normaliseTrace(
   if (startTime === undefined) throw new RowParseError("trace has no root span with a start time", traceId);
   const rootDuration =
     root?.startMs !== undefined && root.endMs !== undefined ? root.endMs - root.startMs : undefined;
-  const durationMs = info?.durationMs ?? rootDuration;
+  // A negative duration (clock skew, a span ended before it began) says nothing: left out.
+  const durationMs = nonNegative(info?.durationMs) ?? nonNegative(rootDuration);
   const rawRequest = info?.request ?? root?.inputs ?? "";
   const rawResponse = info?.response ?? root?.outputs ?? "";
   const body = readBodies(decodeJson(rawRequest), decodeJson(rawResponse), agentRef.task);
@@ -135,6 +136,10 @@ export function normaliseTraceView(
   const user = parseStringMap(row.trace_metadata)["mlflow.trace.user"];
   if (user) execution.requester = user;
   return execution;
+}
+
+function nonNegative(n: number | undefined): number | undefined {
+  return n !== undefined && n >= 0 ? n : undefined;
 }
 
 function parseJson(text: string, traceId: string): unknown {
