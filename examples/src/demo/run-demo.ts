@@ -133,11 +133,14 @@ try {
     ? readFileSync(deadLetterFile, "utf8").split("\n").filter(Boolean).length
     : 0;
   say("\n── Summary ─────────────────────────────────────────────");
-  // The records' agent tags and the binary's cycle summary count the same thing: endpoints whose
-  // executions were imported (the summary once counted agent-task endpoints: 5 against 7 here).
+  // "7 agents vs 5": the records' agent tags name every endpoint with executions (LLM endpoints
+  // too), the binary's "agents" are the agent-task endpoints it discovered. Compared like for like:
+  // its agentsWithExecutions counts what the records are tagged with.
   say(
     `agents with executions     ${summary.agents.size} (${[...summary.agents].sort().join(", ")})` +
-      (binarySummary ? `; databricks-shield counted ${binarySummary.agents}` : ""),
+      (binarySummary
+        ? `; databricks-shield: ${binarySummary.agentsWithExecutions} with executions, ${binarySummary.agents} agent-task endpoints`
+        : ""),
   );
   const surfaces = countBySurface(summary.executionIds, workspace.manifest);
   for (const [surface, n] of surfaces) {

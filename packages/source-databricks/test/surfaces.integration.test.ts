@@ -64,7 +64,10 @@ describe("execution surfaces", () => {
     const first = await runCycle(source, store, { ...sourceContext(store, meter), logger });
     const experimentTraces = ws.manifest.experimentTraces ?? [];
     expect(experimentTraces.length).toBeGreaterThan(0);
-    const expected = [...ws.manifest.tables.filter(readable).flatMap((t) => t.rows ?? []), ...experimentTraces]
+    const expected = [
+      ...ws.manifest.tables.filter(readable).flatMap((t) => t.rows ?? []),
+      ...experimentTraces,
+    ]
       .filter((r) => !r.malformed)
       .map((r) => r.id)
       .sort();
@@ -72,7 +75,10 @@ describe("execution surfaces", () => {
     expect(got).toEqual(expected);
     expect(new Set(got).size).toBe(got.length);
 
-    const malformed = [...ws.manifest.tables.filter(readable).flatMap((t) => t.rows ?? []), ...experimentTraces]
+    const malformed = [
+      ...ws.manifest.tables.filter(readable).flatMap((t) => t.rows ?? []),
+      ...experimentTraces,
+    ]
       .filter((r) => r.malformed)
       .map((r) => r.id)
       .sort();
@@ -90,9 +96,11 @@ describe("execution surfaces", () => {
     expect(summary["executions.trace"]).toBe(count(["uc_trace_spans_v1"]));
     expect(summary["executions.trace-view"]).toBe(count(["uc_trace_unified_view"]));
     expect(summary["executions.experiment-traces"]).toBe(experimentTraces.filter((t) => !t.malformed).length);
-    // Agents: the endpoints of the executions emitted (what the demo counts in records).
+    // Agents: agent-task endpoints discovered, and the endpoints of the executions emitted (what
+    // the records are tagged with, LLM endpoints included).
     const endpoints = new Set(first.messages.map((m) => m.value.agent.endpoint));
-    expect(summary.agents).toBe(endpoints.size);
+    expect(summary.agentsWithExecutions).toBe(endpoints.size);
+    expect(summary.agents).toBe(ws.manifest.agents.filter((a) => a.task.startsWith("agent/")).length);
 
     const inventory = source.inventory()!;
     expect(inventory.coveredByViews).toEqual([

@@ -134,8 +134,8 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const cycle = this.summary;
     if (!cycle) return undefined;
     const sum = (pick: (t: TableCycleStats) => number) => cycle.tables.reduce((n, t) => n + pick(t), 0);
-    // "agents" counts the endpoints whose executions this cycle emitted, the same thing the demo
-    // counts in the records (endpoint tags); agent-task endpoints discovered are agentEndpoints.
+    // "agents" are the agent-task endpoints discovered; "agentsWithExecutions" the endpoints (LLM
+    // ones too) whose executions this cycle emitted — what Akto's records are tagged with.
     const agents = new Set(cycle.tables.flatMap((t) => [...t.agents]));
     const bySurface: Record<string, number> = {};
     for (const t of cycle.tables) {
@@ -144,8 +144,8 @@ export class DatabricksSourceImpl implements DatabricksSource {
       bySurface[key] = (bySurface[key] ?? 0) + t.emitted;
     }
     return {
-      agents: agents.size,
-      agentEndpoints: cycle.inventory.agents.length,
+      agents: cycle.inventory.agents.length,
+      agentsWithExecutions: agents.size,
       ...bySurface,
       tables: cycle.tables.length,
       tablesSkipped: cycle.tables.filter((t) => t.error !== undefined).length,
