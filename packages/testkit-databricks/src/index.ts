@@ -7,7 +7,7 @@ export type { ActiveFault, FaultInjector, FaultSpec } from "./faults/faults.js";
 export { DatabricksApiError } from "./http/api-error.js";
 export type { Grants, Privilege } from "./permissions/grants.js";
 export type { AgentSpec } from "./seed/agents.js";
-export type { SeededRow, SeededTable, SeededTableKind, SeedManifest } from "./seed/manifest.js";
+export type { SeededRow, SeededTable, SeededTableKind, SeedManifest, SeedSurface } from "./seed/manifest.js";
 export type { AgentTask } from "./seed/payloads.js";
 export type { SensitiveKind, SensitiveValue } from "./seed/sensitive-data.js";
 export { AI_GATEWAY_PAYLOAD_COLUMNS, LEGACY_PAYLOAD_COLUMNS } from "./seed/tables.js";
