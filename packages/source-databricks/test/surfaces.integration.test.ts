@@ -139,13 +139,16 @@ describe("execution surfaces", () => {
     for (const e of withTools) expectToolTimesInside(e);
   }, 120_000);
 
-  it("catches late traces in every trace surface, once", async () => {
+  it("catches late rows and traces in every new surface, once", async () => {
     const v1 = await ws.insertLateRows(2, { table: "mlflow_experiment_trace_otel_spans", minutesAgo: 30 });
     const v2 = await ws.insertLateRows(2, { table: "mlflow_traces_trace_unified", minutesAgo: 30 });
     const experiment = ws.manifest.agents.find((a) => a.experimentTracing)!.experimentId;
     const rest = await ws.insertLateRows(3, { table: `mlflow-experiment:${experiment}`, minutesAgo: 30 });
+    const beta = await ws.insertLateRows(3, { table: "gateway_concierge_payload", minutesAgo: 30 });
     const next = await runCycle(source, store, sourceContext(store, meter));
-    expect(next.messages.map((m) => m.id).sort()).toEqual([...v1, ...v2, ...rest].map((r) => r.id).sort());
+    expect(next.messages.map((m) => m.id).sort()).toEqual(
+      [...v1, ...v2, ...rest, ...beta].map((r) => r.id).sort(),
+    );
     expect((await runCycle(source, store, sourceContext(store, meter))).messages).toEqual([]);
   }, 120_000);
 });
