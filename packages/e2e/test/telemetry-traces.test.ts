@@ -10,6 +10,8 @@ import {
   runPipeline,
   runShield,
   startE2eStack,
+  startShield,
+  waitFor,
 } from "../src/index.js";
 
 // Real parts: the databricks-shield and pipeline processes export spans over OTLP/HTTP (protobuf)
@@ -52,9 +54,13 @@ describe("traces of a real run over OTLP/HTTP", () => {
       OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=e2e",
       // Nothing leaves before the exit's flush: the spans received prove -once does not lose them.
       OTEL_BSP_SCHEDULE_DELAY: "600000",
+      // Metrics pushed over OTLP too: the last push happens at exit.
+      OTEL_METRICS_EXPORTER: "otlp",
+      OTEL_METRIC_EXPORT_INTERVAL: "600000",
     });
     expect(run.code, run.stdout.slice(-2000) + run.stderr.slice(-2000)).toBe(0);
 
+    expect(otlp.metricRequests).toBeGreaterThan(0);
     const spans = otlp.spans;
     const cycle = one(spans, "pipeline cycle");
     expect(cycle.parentSpanId).toBe("");
@@ -171,5 +177,31 @@ describe("traces of a real run over OTLP/HTTP", () => {
     }
     for (const w of otlp.spansNamed("sink kafka write"))
       expect(w.attributes["pipekit.outcome"]).toBe("delivered");
+  });
+
+  it("a service flushes its spans when SIGTERM drains it", { timeout: 240_000 }, async () => {
+    otlp.clear();
+    await stack.addRows(2, { table: stack.payloadTables[0]!, minutesAgo: 5 });
+    const service = startShield(["--no-progress"], {
+      ...stack.env,
+      RECURRING_INTERVAL_SECONDS: "3600",
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_BSP_SCHEDULE_DELAY: "600000",
+    });
+    try {
+      await waitFor(
+        () => /"msg":"cycle summary"/.test(service.stdout) || service.hasExited,
+        "a first cycle",
+        120_000,
+      );
+      expect(otlp.spans).toEqual([]); // held in the batch processor until the drain
+      const exit = await service.terminate();
+      expect(exit.code, exit.stderr.slice(-2000)).toBe(0);
+      const cycle = one(otlp.spans, "pipeline cycle");
+      expect(cycle.resource["service.name"]).toBe("databricks-shield");
+      expect(otlp.spansNamed("sink akto write").length).toBeGreaterThan(0);
+    } finally {
+      await service.terminate();
+    }
   });
 });
