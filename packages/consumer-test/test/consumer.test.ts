@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsumerProject } from "./support/consumer-project.js";
+import { createConsumerProject, createPnpmConsumerProject } from "./support/consumer-project.js";
 import { readmeCodeBlock } from "./support/readme-snippet.js";
 import { runCommand } from "./support/run-command.js";
 import { packageProblems, publishDryRunProblems, unpack } from "./support/tarball-checks.js";
@@ -16,10 +16,11 @@ const README_QUICKSTART = "### 3. As a library";
 let tarballs: string;
 let packed: PackedPackage[];
 let project: string;
+let pnpmProject: string | undefined;
 
 const node = (script: string, cwd = project) => runCommand(process.execPath, [script], { cwd });
-const pipeline = (args: string[], env: Record<string, string> = {}, allowFailure = false) =>
-  runCommand("npx", ["--no-install", "pipeline", ...args], { cwd: project, env, allowFailure });
+const pipeline = (args: string[], env: Record<string, string> = {}, allowFailure = false, cwd = project) =>
+  runCommand("npx", ["--no-install", "pipeline", ...args], { cwd, env, allowFailure });
 
 beforeAll(async () => {
   // Pack what the sources say now, not a stale build (a no-op when `npm test` just built).
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  for (const dir of [tarballs, project]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [tarballs, project, pnpmProject]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the packed packages", () => {
@@ -106,18 +107,7 @@ describe("a strict TypeScript consumer with the tarballs installed by npm", () =
   });
 
   it("reads the workspace emulator with the Databricks source (HTTPS, OAuth M2M, @databricks/sql)", async () => {
-    const { stdout } = await node("dist/databricks-source.js");
-    const result = JSON.parse(stdout) as {
-      delivered: string[];
-      expected: string[];
-      deadLettered: number;
-      malformed: number;
-      platforms: string[];
-    };
-    expect(result.expected.length).toBeGreaterThan(0);
-    expect(result.delivered).toEqual(result.expected);
-    expect(result.deadLettered).toBe(result.malformed);
-    expect(result.platforms).toEqual(["databricks"]);
+    expectAllExecutionsDelivered((await node("dist/databricks-source.js")).stdout);
   });
 
   it("validates, tests and runs a YAML pipeline with the installed CLI and a plugin of its own", async () => {
@@ -155,6 +145,43 @@ describe("a strict TypeScript consumer with the tarballs installed by npm", () =
     expect(stdout).not.toMatch(/consumer-secret/);
   });
 });
+
+describe("the same tarballs installed by pnpm (each package sees only what it declares)", () => {
+  beforeAll(async () => {
+    pnpmProject = await createPnpmConsumerProject({ repoRoot, packages: packed }, project);
+  });
+
+  it("reads the workspace emulator with the Databricks source", async () => {
+    expectAllExecutionsDelivered((await node("dist/databricks-source.js", pnpmProject)).stdout);
+  });
+
+  it("runs rxjs through @pipekit/rx", async () => {
+    const { stdout } = await node("dist/rx-usage.js", pnpmProject);
+    expect(JSON.parse(stdout)).toMatchObject({ sent: { words: 3 } });
+  });
+
+  it("runs the CLI with the project's plugin", async () => {
+    const out = join(pnpmProject!, "shout-out.jsonl");
+    const args = ["run", "--once", "--no-progress", "--log-level", "error", "pipelines/shout.yaml"];
+    await pipeline(args, { OUT_PATH: out }, false, pnpmProject);
+    expect(jsonLines(out)).toHaveLength(3);
+  });
+});
+
+/** What dist/databricks-source.js printed: every well-formed seeded row delivered, the malformed dead-lettered. */
+function expectAllExecutionsDelivered(stdout: string): void {
+  const result = JSON.parse(stdout) as {
+    delivered: string[];
+    expected: string[];
+    deadLettered: number;
+    malformed: number;
+    platforms: string[];
+  };
+  expect(result.expected.length).toBeGreaterThan(0);
+  expect(result.delivered).toEqual(result.expected);
+  expect(result.deadLettered).toBe(result.malformed);
+  expect(result.platforms).toEqual(["databricks"]);
+}
 
 function jsonLines(path: string): unknown[] {
   return readFileSync(path, "utf8")

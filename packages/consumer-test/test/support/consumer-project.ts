@@ -27,18 +27,8 @@ export async function createConsumerProject(options: ConsumerProjectOptions): Pr
   for (const [name, code] of Object.entries(options.sources)) writeFileSync(join(dir, "src", name), code);
 
   const root = readJson(join(options.repoRoot, "package.json"));
-  const core = readJson(join(options.repoRoot, "packages/core/package.json"));
-  const rx = readJson(join(options.repoRoot, "packages/rx/package.json"));
   const manifest = {
-    name: "pipekit-consumer",
-    version: "1.0.0",
-    private: true,
-    type: "module",
-    dependencies: {
-      ...Object.fromEntries(options.packages.map((p) => [p.name, `file:${p.tarball}`])),
-      zod: core.dependencies?.zod,
-      rxjs: rx.peerDependencies?.rxjs,
-    },
+    ...consumerManifest(options.repoRoot, options.packages),
     devDependencies: {
       typescript: root.devDependencies?.typescript,
       "@types/node": root.devDependencies?.["@types/node"],
@@ -59,6 +49,58 @@ export async function createConsumerProject(options: ConsumerProjectOptions): Pr
     { cwd: dir, timeoutMs: 280_000 },
   );
   return dir;
+}
+
+/**
+ * The same tarballs installed by pnpm, whose node_modules gives each package only what it declares
+ * (npm's flat one lets a missing dependency resolve through a sibling's). pnpm resolves each
+ * dependency on its own, so the siblings are pointed at their tarballs with `overrides`, as the
+ * root README says; build scripts are allowed or refused as the repository itself decides. The
+ * compiled consumer is copied from the npm project.
+ */
+export async function createPnpmConsumerProject(
+  options: Pick<ConsumerProjectOptions, "repoRoot" | "packages">,
+  compiledProject: string,
+): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "pipekit-consumer-pnpm-"));
+  for (const folder of ["dist", "pipelines"]) {
+    cpSync(join(compiledProject, folder), join(dir, folder), { recursive: true });
+  }
+  const manifest = consumerManifest(options.repoRoot, options.packages);
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  const overrides = options.packages.map((p) => `  "${p.name}": "file:${p.tarball}"`);
+  writeFileSync(
+    join(dir, "pnpm-workspace.yaml"),
+    `overrides:\n${overrides.join("\n")}\n${allowBuildsBlock(options.repoRoot)}`,
+  );
+  await runCommand("pnpm", ["install", "--reporter=silent"], { cwd: dir, timeoutMs: 280_000 });
+  return dir;
+}
+
+/** Every tarball by `file:`, and the consumer's own registry dependencies at the repository's versions. */
+function consumerManifest(repoRoot: string, packages: readonly PackedPackage[]) {
+  const core = readJson(join(repoRoot, "packages/core/package.json"));
+  const rx = readJson(join(repoRoot, "packages/rx/package.json"));
+  return {
+    name: "pipekit-consumer",
+    version: "1.0.0",
+    private: true,
+    type: "module",
+    dependencies: {
+      ...Object.fromEntries(packages.map((p) => [p.name, `file:${p.tarball}`])),
+      zod: core.dependencies?.zod,
+      rxjs: rx.peerDependencies?.rxjs,
+    },
+  };
+}
+
+/** The `allowBuilds:` block of the repository's pnpm-workspace.yaml, as it is written there. */
+function allowBuildsBlock(repoRoot: string): string {
+  const lines = readFileSync(join(repoRoot, "pnpm-workspace.yaml"), "utf8").split("\n");
+  const start = lines.findIndex((line) => line.startsWith("allowBuilds:"));
+  if (start < 0) return "";
+  const end = lines.findIndex((line, i) => i > start && line.trim() !== "" && !/^\s/.test(line));
+  return `${lines.slice(start, end < 0 ? undefined : end).join("\n")}\n`;
 }
 
 interface PackageJson {
