@@ -181,6 +181,24 @@ describe("what the client asked for decides the auto encoding", () => {
     expect(ws.resultLinks.refused).toBe(before.refused);
   });
 
+  it("nested values keep their own Arrow types (a timestamp in a struct is a Date, a decimal a number)", async () => {
+    const session = await client.openSession();
+    const op = await session.executeStatement(
+      `SELECT {'at': TIMESTAMP '2026-01-02 03:04:05.678', 'amount': CAST(1.25 AS DECIMAL(5,2)), 'tags': ['a']} AS st,
+        [{'n': 1}, {'n': 2}] AS los, MAP {'k': [1, 2]} AS mol, MAP {7: 'seven'} AS intkeys`,
+    );
+    expect(await op.fetchAll()).toEqual([
+      {
+        st: { at: new Date("2026-01-02T03:04:05.678Z"), amount: 1.25, tags: ["a"] },
+        los: [{ n: 1 }, { n: 2 }],
+        mol: { k: [1, 2] },
+        intkeys: { 7: "seven" },
+      },
+    ]);
+    await op.close();
+    await session.close();
+  });
+
   it("LZ4 only when the client offers it: without cloud fetch the driver offers LZ4", async () => {
     const session = await client.openSession();
     const op = await session.executeStatement("SELECT 1 AS one", { useCloudFetch: false });

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { type DuckDBType, DuckDBTypeId, type DuckDBValue } from "@duckdb/node-api";
-import { databricksText, type JsonValue, toJsonValue } from "./column-encoding.js";
+import { databricksText } from "./column-encoding.js";
 import type { ResultColumn, RowBatch } from "./duckdb-engine.js";
 
 // apache-arrow 13's ESM entry has no type declarations; its CommonJS build has them, and is the
@@ -217,34 +217,36 @@ function arrowValue(type: DuckDBType, v: DuckDBValue, arrowType: DataType): unkn
       return new Date(Number((v as unknown as { days: number }).days) * 86_400_000);
     case DuckDBTypeId.BLOB:
       return (v as unknown as { bytes: Uint8Array }).bytes;
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY: {
+      // Children keep their own Arrow types (a nested TIMESTAMP is an Arrow timestamp, as in Spark).
+      const element = arrowType.children[0]?.type as DataType;
+      const items = (v as unknown as { items: DuckDBValue[] }).items;
+      return items.map((x) => arrowValue(type.valueType, x, element));
+    }
+    case DuckDBTypeId.MAP: {
+      const entriesType = arrowType.children[0]?.type as Struct;
+      const [keyField, valueField] = entriesType.children;
+      const entries = (v as unknown as { entries: { key: DuckDBValue; value: DuckDBValue }[] }).entries;
+      return new Map(
+        entries.map((e) => [
+          arrowValue(type.keyType, e.key, keyField?.type as DataType),
+          arrowValue(type.valueType, e.value, valueField?.type as DataType),
+        ]),
+      );
+    }
+    case DuckDBTypeId.STRUCT: {
+      const entries = (v as unknown as { entries: Record<string, DuckDBValue> }).entries;
+      return Object.fromEntries(
+        arrowType.children.map((f, i) => [
+          f.name,
+          arrowValue(type.entryTypes[i] as DuckDBType, entries[f.name] ?? null, f.type),
+        ]),
+      );
+    }
     default:
-      return nativeComplex(toJsonValue(v), arrowType);
+      return databricksText(v);
   }
-}
-
-/** JSON-shaped complex values as Arrow builders take them: a JS Map for MAP, arrays, objects. */
-function nativeComplex(value: JsonValue, type: DataType): unknown {
-  if (value === null) return null;
-  if (type instanceof Map_ && value && typeof value === "object" && !Array.isArray(value)) {
-    const entries = type.children[0]?.type as Struct;
-    const valueType = entries.children[1]?.type as DataType;
-    return new Map(Object.entries(value).map(([k, x]) => [k, nativeComplex(x, valueType)]));
-  }
-  if (type instanceof List && Array.isArray(value)) {
-    const element = type.children[0]?.type as DataType;
-    return value.map((x) => nativeComplex(x, element));
-  }
-  if (type instanceof Struct && value && typeof value === "object" && !Array.isArray(value)) {
-    return Object.fromEntries(
-      type.children.map((f) => [
-        f.name,
-        nativeComplex((value as Record<string, JsonValue>)[f.name] ?? null, f.type),
-      ]),
-    );
-  }
-  if (type instanceof Int64 && typeof value === "number") return BigInt(value);
-  if (type instanceof Utf8 && typeof value !== "string") return JSON.stringify(value);
-  return value;
 }
 
 function epochMillis(v: DuckDBValue): number {
