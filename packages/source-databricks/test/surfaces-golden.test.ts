@@ -13,6 +13,7 @@ import type { TableKind } from "../src/index.js";
 import { normaliseRow, type TraceRow } from "../src/index.js";
 import { endpointOfUnit } from "../src/normalise/endpoint-of.js";
 import { normaliseTraceInfo } from "../src/normalise/normalise-trace-info.js";
+import { servedByTableEndpoint } from "../src/read/experiment-trace-reader.js";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "fixtures/surfaces");
 const ORIGIN = { workspace: "adb-1.azuredatabricks.net", table: "workspace.default.fixture" };
@@ -57,6 +58,20 @@ describe("golden normalisation per surface", () => {
     expect(endpointOf("otel-spans-v2")).toBe("support-agent"); // service_name
     expect(endpointOf("otel-spans-v1")).toBe("support-agent"); // resource.attributes['service.name']
     expect(endpointOf("trace-view")).toBe("support-agent"); // trace_metadata
+  });
+
+  it("leaves out experiment traces of requests an inference table read holds already", () => {
+    const served = (endpoint: string | undefined) => ({
+      trace_id: "tr-1",
+      trace_metadata:
+        endpoint === undefined ? {} : { "mlflow.databricks.modelServingEndpointName": endpoint },
+    });
+    const withTables = new Set(["support-agent"]);
+    expect(servedByTableEndpoint(served("support-agent"), withTables)).toBe(true);
+    expect(servedByTableEndpoint(served("other-agent"), withTables)).toBe(false);
+    // Notebook / Databricks Apps traces name no endpoint (empty or absent): they are read.
+    expect(servedByTableEndpoint(served(""), withTables)).toBe(false);
+    expect(servedByTableEndpoint(served(undefined), withTables)).toBe(false);
   });
 
   for (const name of names) {

@@ -8,7 +8,7 @@ import type { DatabricksRestClient } from "../http/rest-client.js";
 import type { SourceMetrics } from "../metrics/source-metrics.js";
 import { normaliseTraceInfo, spansOfTraceData } from "../normalise/normalise-trace-info.js";
 import { RowParseError } from "../normalise/row-parse-error.js";
-import { asString, parseTimestamp } from "../normalise/values.js";
+import { asRecord, asString, parseTimestamp } from "../normalise/values.js";
 import { approximateSize, type ReadWindow, type TableCycleStats, windowStart } from "./table-reader.js";
 
 /** An MLflow experiment an agent endpoint traces into (its MLFLOW_EXPERIMENT_ID). */
@@ -26,6 +26,8 @@ export interface ExperimentReadContext {
   readonly logger: Logger;
   readonly metrics: SourceMetrics;
   readonly signal: AbortSignal;
+  /** Endpoints whose inference tables this cycle reads: their served requests are executions there. */
+  readonly endpointsWithTables: ReadonlySet<string>;
 }
 
 /** MLflow caps search_traces at 500 per page (docs/databricks-surfaces.md). */
@@ -77,6 +79,10 @@ export async function* readExperimentTraces(
     stats.rowsRead += traces.length;
     ctx.metrics.rowsRead.add(traces.length, attrs);
     const fresh = traces.filter((info) => {
+      if (servedByTableEndpoint(info, ctx.endpointsWithTables)) {
+        stats.coveredByTables++;
+        return false;
+      }
       const id = asString(info.trace_id);
       const time = parseTimestamp(info.request_time);
       if (id === undefined || time === undefined || !delivered.isDelivered(id, time)) return true;
@@ -134,6 +140,21 @@ export async function* readExperimentTraces(
     };
   } while (pageToken);
   ctx.metrics.tablesScanned.add(1, attrs);
+}
+
+/**
+ * A trace MLflow logged from a serving endpoint names it in `mlflow.databricks.modelServingEndpointName`
+ * (MLflow's mlflow_tags.py); when that endpoint's inference table is read too, the request is already
+ * an execution from the table, so the trace is not sent again. Traces from elsewhere (notebooks,
+ * Apps: the name is empty or absent) are read.
+ */
+export function servedByTableEndpoint(
+  info: Record<string, unknown>,
+  endpoints: ReadonlySet<string>,
+): boolean {
+  const metadata = asRecord(info.trace_metadata);
+  const endpoint = asString(metadata?.["mlflow.databricks.modelServingEndpointName"]);
+  return endpoint !== undefined && endpoint !== "" && endpoints.has(endpoint);
 }
 
 /**

@@ -38,6 +38,8 @@ export interface TableCycleStats {
   rowsRead: number;
   emitted: number;
   duplicates: number;
+  /** Experiment traces of requests an inference table read this cycle already holds (not sent). */
+  coveredByTables: number;
   late: number;
   parseFailures: number;
   newestRequestTime: number | undefined;

@@ -153,6 +153,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       executions: sum((t) => t.emitted),
       lateRows: sum((t) => t.late),
       duplicatesSuppressed: sum((t) => t.duplicates),
+      tracesCoveredByTables: sum((t) => t.coveredByTables),
       parseFailures: sum((t) => t.parseFailures),
     };
   }
@@ -235,6 +236,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       logger,
       metrics,
       signal: ctx.signal,
+      endpointsWithTables: new Set(tables.map((t) => t.agent.endpoint)),
     };
     for (const experiment of discovered.experiments) {
       const key = experimentKey(experiment.experimentId);
@@ -432,6 +434,7 @@ function emptyStats(table: string, kind: TableCycleStats["kind"]): TableCycleSta
     rowsRead: 0,
     emitted: 0,
     duplicates: 0,
+    coveredByTables: 0,
     late: 0,
     parseFailures: 0,
     newestRequestTime: undefined,
