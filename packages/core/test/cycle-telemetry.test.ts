@@ -13,7 +13,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { functionTransform, MemorySink } from "../src/builtins.js";
-import { Pipeline, RetryableError } from "../src/index.js";
+import { Pipeline, RetryableError, type SourceContext } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink } from "./helpers.js";
 
 const ERROR = 2; // SpanStatusCode.ERROR
@@ -130,6 +130,37 @@ describe("a cycle's trace and the pipeline's cycle metrics", () => {
       (await points("pipekit_pipeline_cycles_failed_total")).map((p) => [p.attributes, p.value]),
     ).toEqual([[{ pipeline_id: "p2", reason: "source_error" }, 1]]);
     expect(await points("pipekit_pipeline_last_success_timestamp_seconds")).toEqual([]);
+    await pipeline.close();
+  });
+
+  it("a source's spans are the cycle's children without a context manager (the engine hands it a cycle-parented tracer)", async () => {
+    const source = {
+      type: "traced",
+      async *read(ctx: SourceContext) {
+        const span = ctx.tracer.startSpan("source read");
+        // After an await, where an active-context lookup would have nothing without a context manager.
+        await Promise.resolve();
+        ctx.tracer.startActiveSpan("source step", (step) => step.end());
+        span.end();
+        yield { messages: messages(2, 10) };
+      },
+    };
+    const pipeline = new Pipeline({
+      id: "p3",
+      source,
+      sinks: [{ id: "out", sink: new MemorySink() }],
+      deadLetter: new MemorySink(),
+      meterProvider,
+      tracer: tracerProvider.getTracer("test"),
+    });
+    await pipeline.open();
+    await pipeline.runCycle();
+    const finished = spans.getFinishedSpans();
+    const cycle = finished.find((s) => s.name === "pipeline cycle")!;
+    for (const name of ["source read", "source step"]) {
+      const span = finished.find((s) => s.name === name)!;
+      expect(span.parentSpanContext?.spanId, name).toBe(cycle.spanContext().spanId);
+    }
     await pipeline.close();
   });
 });

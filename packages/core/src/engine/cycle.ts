@@ -143,8 +143,11 @@ export class Cycle implements SinkCycle, TransformChainCycle, SourceReaderCycle 
   }
 
   private async pass(): Promise<CycleReport> {
+    const base = this.setup.contextFor(this.setup.source.id, this.signal);
     const ctx: SourceContext = {
-      ...this.setup.contextFor(this.setup.source.id, this.signal),
+      ...base,
+      // The source's spans nest in the cycle's without relying on a context manager.
+      tracer: this.trace.tracerFor(base.tracer),
       checkpoints: {
         get: (key) => this.setup.checkpointStore.load(key),
         all: () => this.setup.checkpointStore.loadAll(),

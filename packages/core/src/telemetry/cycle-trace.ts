@@ -2,7 +2,9 @@ import {
   type Attributes,
   type Context,
   context,
+  ROOT_CONTEXT,
   type Span,
+  type SpanOptions,
   SpanStatusCode,
   type Tracer,
   trace,
@@ -22,6 +24,14 @@ export class CycleTrace {
   constructor(tracer: Tracer, pipelineId: string) {
     this.span = tracer.startSpan("pipeline cycle", { attributes: { "pipekit.pipeline.id": pipelineId } });
     this.context = trace.setSpan(context.active(), this.span);
+  }
+
+  /**
+   * `tracer`, with this cycle as the default parent: a span started where no span is active (no
+   * context manager is registered, or the call left the cycle's async context) is still the cycle's.
+   */
+  tracerFor(tracer: Tracer): Tracer {
+    return new CycleTracer(tracer, this.context);
   }
 
   get recording(): boolean {
@@ -95,4 +105,42 @@ export function attemptFailed(span: Span, error: unknown, attempt: number, error
     "pipekit.attempt": attempt,
     "pipekit.error_class": errorClass,
   });
+}
+
+/** A tracer whose spans default to the cycle's span as parent (see CycleTrace.tracerFor). */
+class CycleTracer implements Tracer {
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly cycle: Context,
+  ) {}
+
+  private parent(given: Context | undefined): Context {
+    if (given !== undefined) return given;
+    const active = context.active();
+    return active === ROOT_CONTEXT || trace.getSpan(active) === undefined ? this.cycle : active;
+  }
+
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    return this.tracer.startSpan(name, options, this.parent(ctx));
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
+    const fn = rest.pop() as F;
+    const [options, ctx] = rest as [SpanOptions | undefined, Context | undefined];
+    const parent = this.parent(ctx);
+    const span = this.tracer.startSpan(name, options, parent);
+    return context.with(trace.setSpan(parent, span), () => fn(span)) as ReturnType<F>;
+  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Context, context, type ObservableResult } from "@opentelemetry/api";
+import type { ObservableResult } from "@opentelemetry/api";
 import type { AgentExecution } from "@pipekit/agent-execution";
 import { type Logger, parseConfig, type Source, type SourceChunk, type SourceContext } from "@pipekit/core";
 import type { HealthStatus } from "@pipekit/core/advanced";
@@ -163,8 +163,6 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const metrics = new SourceMetrics(ctx.meter);
     this.metrics = metrics;
     this.observeRowsBehind(ctx);
-    // The cycle's span, active as read() starts: the parent of discovery and every table read.
-    const cycleContext = context.active();
     const startedAt = this.now();
     const window: ReadWindow = {
       from: startedAt - this.config.lookBackMinutes * 60_000,
@@ -187,7 +185,6 @@ export class DatabricksSourceImpl implements DatabricksSource {
     const discovery = this.discovery;
     const discovered = await tracedDiscovery(
       ctx.tracer,
-      cycleContext,
       this.host,
       () => discovery.discover(ctx.signal),
       (found) => ({
@@ -225,7 +222,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       if (owned && !owned(table.fullName)) return noChunks();
       const s = emptyStats(table.fullName, table.kind);
       stats.push(s);
-      return this.readOneTable(ctx, cycleContext, readContext, table, window, s);
+      return this.readOneTable(ctx, readContext, table, window, s);
     });
     // Experiment traces over REST (agents' MLFLOW_EXPERIMENT_ID), each read like a table.
     const experimentContext = {
@@ -296,13 +293,12 @@ export class DatabricksSourceImpl implements DatabricksSource {
 
   private async *readOneTable(
     ctx: SourceContext,
-    cycleContext: Context,
     readContext: Parameters<typeof readTable>[0],
     table: AgentTable,
     window: ReadWindow,
     stats: TableCycleStats,
   ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
-    const span = startTableSpan(ctx.tracer, cycleContext, table);
+    const span = startTableSpan(ctx.tracer, table);
     try {
       const delivered = await this.deliveredIds(ctx, table.fullName, readContext.metrics);
       delivered.beginCycle();

@@ -1,4 +1,4 @@
-import { type Attributes, type Context, type Span, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { type Attributes, type Span, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { AgentTable } from "../discovery/inventory.js";
 import type { TableCycleStats } from "../read/table-reader.js";
 
@@ -12,16 +12,14 @@ export function spanFailed(span: Span, error: unknown): void {
 /** Discovery of serving endpoints and Unity Catalog tables, as one span of the cycle's trace. */
 export async function tracedDiscovery<T>(
   tracer: Tracer,
-  parent: Context,
   workspace: string,
   discover: () => Promise<T>,
   describe: (found: T) => Attributes,
 ): Promise<T> {
-  const span = tracer.startSpan(
-    "databricks discovery",
-    { attributes: { "databricks.workspace": workspace } },
-    parent,
-  );
+  // The engine's tracer parents it to the cycle's span.
+  const span = tracer.startSpan("databricks discovery", {
+    attributes: { "databricks.workspace": workspace },
+  });
   try {
     const found = await discover();
     span.setAttributes(describe(found));
@@ -35,12 +33,10 @@ export async function tracedDiscovery<T>(
 }
 
 /** The span of one table's read in one cycle: opened before its query, ended with its counts. */
-export function startTableSpan(tracer: Tracer, parent: Context, table: AgentTable): Span {
-  return tracer.startSpan(
-    "databricks read table",
-    { attributes: { "databricks.table": table.fullName, "databricks.table.kind": table.kind } },
-    parent,
-  );
+export function startTableSpan(tracer: Tracer, table: AgentTable): Span {
+  return tracer.startSpan("databricks read table", {
+    attributes: { "databricks.table": table.fullName, "databricks.table.kind": table.kind },
+  });
 }
 
 export function endTableSpan(span: Span, stats: TableCycleStats): void {
