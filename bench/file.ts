@@ -49,7 +49,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * brought up to date first (incremental, a no-op when nothing changed).
  */
 const CLI = join(REPO, "packages/runner/dist/cli/pipeline.js");
-const NODE_ARGS: readonly string[] = [];
+/** BENCH_FILE_NODE_FLAGS adds V8/Node flags to the `pipeline run` process (e.g. to compare GC settings). */
+const NODE_ARGS: readonly string[] = process.env.BENCH_FILE_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
 
 function buildRunner(): void {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
