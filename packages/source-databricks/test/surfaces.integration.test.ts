@@ -19,7 +19,9 @@ const meter = metrics.getMeter("surfaces-test");
  * AI Gateway (Beta) and legacy payload tables (with embedded traces), MLflow traces in Unity
  * Catalog v1 (span table) and v2 (read through its unified view, not its span table).
  */
-describe("execution surfaces", () => {
+// Arrow (what a real warehouse answers, complex values native) and column-based results (complex
+// values as JSON text) must read the same.
+describe.each(["auto", "columns"] as const)("execution surfaces (%s results)", (resultFormat) => {
   let ws: WorkspaceEmulator;
   let source: DatabricksSource;
   const store = new MemoryCheckpointStore();
@@ -31,6 +33,7 @@ describe("execution surfaces", () => {
       agents: 1,
       now: NOW,
       surfaces: ["ai-gateway-beta", "uc-traces-v1", "uc-traces-v2", "experiment-traces"],
+      resultFormat,
       tracesPerTable: 6,
       tracesPerAgent: 7,
       pageSize: 5,

@@ -25,8 +25,10 @@ export function decodeAttribute(v: unknown): unknown {
   }
 }
 
-function nanosToMs(v: unknown): number | undefined {
+/** Epoch nanoseconds (bigint, decimal text, number) → epoch ms; text is exact beyond 2^53. */
+export function nanosToMs(v: unknown): number | undefined {
   if (typeof v === "bigint") return Number(v / 1_000_000n);
+  if (typeof v === "string" && /^-?\d{1,30}$/.test(v.trim())) return Number(BigInt(v.trim()) / 1_000_000n);
   const n = asNumber(v);
   return n === undefined ? undefined : Math.floor(n / 1_000_000);
 }

@@ -3,6 +3,8 @@ import type { AgentTable } from "../discovery/inventory.js";
 import { quoteIdentifier, quoteTableName } from "../sql/identifiers.js";
 import type { SqlParam } from "../sql/warehouse-sql.js";
 
+const NANOS = new Set(["start_time_unix_nano", "end_time_unix_nano"]);
+
 export interface TableQuery {
   readonly sql: string;
   readonly params: Record<string, SqlParam>;
@@ -58,10 +60,18 @@ export function buildTableQuery(table: AgentTable, fromMs: number, toMs: number)
     case "trace": {
       // A trace is in the window when its root span started in it; all its spans come along,
       // grouped by trace and ordered by the root's start so traces never interleave.
-      const list = cols.map((c) => `s.${quoteIdentifier(c)}`).join(", ");
+      // Nanosecond times exceed 2^53: the driver turns such BIGINTs of a column-based result into
+      // Infinity, so they travel as decimal text (exact in every result format).
+      const list = cols
+        .map((c) =>
+          NANOS.has(c)
+            ? `CAST(s.${quoteIdentifier(c)} AS STRING) AS ${quoteIdentifier(c)}`
+            : `s.${quoteIdentifier(c)}`,
+        )
+        .join(", ");
       return {
         sql:
-          `SELECT ${list}, r.\`start_time_unix_nano\` AS \`trace_start_unix_nano\` FROM ${target} s ` +
+          `SELECT ${list}, CAST(r.\`start_time_unix_nano\` AS STRING) AS \`trace_start_unix_nano\` FROM ${target} s ` +
           `JOIN (SELECT \`trace_id\`, \`start_time_unix_nano\` FROM ${target} ` +
           "WHERE (`parent_span_id` IS NULL OR `parent_span_id` = '') " +
           "AND `start_time_unix_nano` >= :window_start AND `start_time_unix_nano` <= :window_end) r " +

@@ -13,6 +13,7 @@ import { parseMissingPrivilege } from "../errors/permission-message.js";
 import type { SourceMetrics } from "../metrics/source-metrics.js";
 import { endpointOfUnit } from "../normalise/endpoint-of.js";
 import { normaliseRow, RowParseError, type TraceRow } from "../normalise/normalise-row.js";
+import { nanosToMs } from "../normalise/trace-spans.js";
 import { asNumber, asString, parseTimestamp } from "../normalise/values.js";
 import type { WarehouseSql } from "../sql/warehouse-sql.js";
 import { buildTableQuery } from "./table-query.js";
@@ -272,10 +273,9 @@ function identify(unit: RawRow | TraceRow, table: AgentTable): { id?: string; ti
       };
     case "trace": {
       const trace = unit as TraceRow;
-      const start = asNumber(trace.spans[0]?.trace_start_unix_nano);
       return {
         id: trace.trace_id || undefined,
-        time: start === undefined ? undefined : Math.floor(start / 1e6),
+        time: nanosToMs(trace.spans[0]?.trace_start_unix_nano),
       };
     }
   }
