@@ -8,8 +8,10 @@ const DESCRIPTIONS: Record<string, string> = {
   scaleSpeedup2: "cycle time 1 instance ÷ 2 instances (target ≥ 1.7)",
   scaleSpeedup3: "cycle time 1 instance ÷ 3 instances (target ≥ 2.4)",
   throughputRatio: "core engine ÷ hand-written loop, generate → 2 transforms → null (target ≥ 0.5)",
-  tracingOffMessagesPerCpuSec: "core workload (generate → 2 transforms → null), no trace SDK, messages per CPU-second",
-  tracingOnMessagesPerCpuSec: "the same with an SDK tracer provider as the runner sets it up (10 % sampling, W3C propagation)",
+  tracingOffMessagesPerCpuSec:
+    "core workload (generate → 2 transforms → null), no trace SDK, messages per CPU-second",
+  tracingOnMessagesPerCpuSec:
+    "the same with an SDK tracer provider as the runner sets it up (10 % sampling, W3C propagation)",
   tracingOverhead: "tracing on ÷ off, median of paired runs in one process (target ≥ 0.95)",
   coreMessagesPerSec: "core engine messages/s (generate → 2 transforms → null sink)",
   baselineMessagesPerSec: "hand-written loop doing the same work, messages/s (baseline)",
