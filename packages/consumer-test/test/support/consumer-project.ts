@@ -52,8 +52,8 @@ export async function createConsumerProject(options: ConsumerProjectOptions): Pr
 }
 
 /**
- * The same tarballs installed by pnpm, whose node_modules gives each package only what it declares
- * (npm's flat one lets a missing dependency resolve through a sibling's). pnpm resolves each
+ * The same tarballs installed by pnpm without hoisting, so each package resolves only what it
+ * declares (npm's flat node_modules lets a missing dependency resolve through a sibling's). pnpm resolves each
  * dependency on its own, so the siblings are pointed at their tarballs with `overrides`, as the
  * root README says; build scripts are allowed or refused as the repository itself decides. The
  * compiled consumer is copied from the npm project.
@@ -71,7 +71,9 @@ export async function createPnpmConsumerProject(
   const overrides = options.packages.map((p) => `  "${p.name}": "file:${p.tarball}"`);
   writeFileSync(
     join(dir, "pnpm-workspace.yaml"),
-    `overrides:\n${overrides.join("\n")}\n${allowBuildsBlock(options.repoRoot)}`,
+    // hoist: false — no hidden hoisting into node_modules/.pnpm/node_modules, through which an
+    // undeclared dependency would still resolve from a sibling's.
+    `hoist: false\noverrides:\n${overrides.join("\n")}\n${allowBuildsBlock(options.repoRoot)}`,
   );
   await runCommand("pnpm", ["install", "--reporter=silent"], { cwd: dir, timeoutMs: 280_000 });
   return dir;
