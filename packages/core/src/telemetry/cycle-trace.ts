@@ -38,7 +38,7 @@ export class CycleTrace {
     return this.span.isRecording();
   }
 
-  /** Runs `fn` with this cycle as the active span (the source's spans find their parent so). */
+  /** Runs `fn` with this cycle as the active span, for code that reads the active context (when an app registers a context manager). */
   within<T>(fn: () => Promise<T>): Promise<T> {
     return context.with(this.context, fn);
   }
