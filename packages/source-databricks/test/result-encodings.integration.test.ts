@@ -23,12 +23,16 @@ interface Read {
 }
 
 async function startWorkspace(resultFormat: ResultFormatOption): Promise<WorkspaceEmulator> {
-  // Small files so one table's result spans many links (and a link can expire mid-table).
+  // Every execution surface (payload tables, UC trace tables and views with VARIANT and nested
+  // types, experiment traces); small files so one table's result spans many links.
   return startWorkspaceEmulator({
     seed: SEED,
     rowsPerTable: 60,
     agents: 1,
     now: NOW,
+    surfaces: ["ai-gateway-beta", "uc-traces-v1", "uc-traces-v2", "experiment-traces"],
+    tracesPerTable: 6,
+    tracesPerAgent: 7,
     resultFormat,
     cloudFetchFileBytes: 16 * 1024,
   });
