@@ -68,9 +68,28 @@ export function packageProblems(root: string, pkg: PackedPackage, expect: Publis
     if (file.endsWith(".tsbuildinfo")) add(`ships build info ${file}`);
     if (/\.test\.[cm]?[jt]s$/.test(file)) add(`ships test file ${file}`);
   }
+  problems.push(...publishedExportsDrift(pkg).map((p) => `${pkg.name}: ${p}`));
   problems.push(...entryPointProblems(manifest, files).map((p) => `${pkg.name}: ${p}`));
   problems.push(...undeclaredImports(root, manifest, files).map((p) => `${pkg.name}: ${p}`));
   return problems;
+}
+
+/**
+ * In the workspace, `exports` keeps the in-repo condition and `publishConfig.exports` (what pnpm
+ * packs) must be the same map without it: a subpath added to one only would vanish on publish or
+ * point at sources.
+ */
+function publishedExportsDrift(pkg: PackedPackage): string[] {
+  const source = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8")) as Manifest & {
+    publishConfig?: { exports?: unknown };
+  };
+  if (source.exports === undefined) return [];
+  const withoutDevCondition = JSON.parse(JSON.stringify(source.exports), (key, value: unknown) =>
+    key === DEV_ONLY_CONDITION ? undefined : value,
+  ) as unknown;
+  return JSON.stringify(source.publishConfig?.exports) === JSON.stringify(withoutDevCondition)
+    ? []
+    : [`package.json: publishConfig.exports is not exports without the "${DEV_ONLY_CONDITION}" condition`];
 }
 
 /** `exports` and `bin` name only files the tarball holds, each export with types and no dev-only condition. */
