@@ -75,7 +75,10 @@ export async function createPnpmConsumerProject(
     // undeclared dependency would still resolve from a sibling's.
     `hoist: false\noverrides:\n${overrides.join("\n")}\n${allowBuildsBlock(options.repoRoot)}`,
   );
-  await runCommand("pnpm", ["install", "--reporter=silent"], { cwd: dir, timeoutMs: 280_000 });
+  await runCommand("pnpm", ["install", "--no-frozen-lockfile", "--reporter=silent"], {
+    cwd: dir,
+    timeoutMs: 280_000,
+  });
   return dir;
 }
 
