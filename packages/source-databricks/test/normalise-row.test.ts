@@ -129,7 +129,7 @@ describe("normaliseRow", () => {
     expect(e.usage).toEqual({ promptTokens: 7, completionTokens: 3, totalTokens: 10 });
   });
 
-  it("takes tool timing and failures from databricks_output.trace TOOL spans, on the execution's clock", () => {
+  it("takes tool timing and failures from databricks_output.trace TOOL spans, and model calls from CHAT_MODEL spans, on the execution's clock", () => {
     const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
     const spans = [
       {
@@ -213,6 +213,14 @@ describe("normaliseRow", () => {
         startTime: requestTime + 1000,
         durationMs: 100,
         error: "refund service down",
+      },
+      {
+        // The model call is a call the agent made too; its end is clamped to the execution's end.
+        id: "s3",
+        name: "llm",
+        arguments: "",
+        startTime: requestTime + 1200,
+        durationMs: 34,
       },
     ]);
     expect(e.usage).toEqual({ promptTokens: 20, completionTokens: 4, totalTokens: 24 });

@@ -35,7 +35,7 @@ interface TraceInfoOverride {
 
 /**
  * A whole trace → AgentExecution: the root span (empty parent_span_id) gives input, output, timing
- * and status; TOOL and RETRIEVER child spans become tool calls with their own times, placed on the
+ * and status; TOOL, RETRIEVER and LLM/CHAT_MODEL child spans become tool calls with their own times, placed on the
  * execution's clock (see anchorSpans).
  */
 export function normaliseTrace(

@@ -122,14 +122,20 @@ export function anchorSpans(
   return spans.map((s) => ({ ...s, startMs: place(s.startMs), endMs: place(s.endMs) }));
 }
 
-/** Adds TOOL and RETRIEVER child spans to `tools`; returns usage summed over LLM spans (when any reported it). */
+/**
+ * MLflow span types that are calls the agent made to something else: tools, retrievers (vector
+ * search), and models (LLM, CHAT_MODEL). Each becomes a tool-call record, so Akto sees the model
+ * endpoints an agent calls (prompts going out are part of its attack surface) as well as its tools.
+ * AGENT, CHAIN, PARSER… are the agent's own steps.
+ */
+const CALL_SPAN_TYPES = new Set(["TOOL", "RETRIEVER", "LLM", "CHAT_MODEL"]);
+
+/** Adds TOOL, RETRIEVER and LLM/CHAT_MODEL child spans to `tools`; returns usage summed over spans that reported it. */
 export function applySpans(spans: readonly SpanView[], tools: ToolCallCollector): Usage | undefined {
   let usage: Usage | undefined;
   for (const span of [...spans].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0))) {
-    // TOOL and RETRIEVER spans are calls the agent made; LLM spans only add their token usage (the
-    // execution record already carries the model's answer).
     const type = span.spanType?.toUpperCase();
-    if (span.parentId && (type === "TOOL" || type === "RETRIEVER")) {
+    if (span.parentId && type !== undefined && CALL_SPAN_TYPES.has(type)) {
       tools.addSpan({
         id: span.spanId,
         name: span.name,

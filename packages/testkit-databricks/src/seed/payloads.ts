@@ -246,7 +246,8 @@ function buildTemplate(prng: Prng, options: TemplateOptions, index: number): Pay
     loggingErrorCodes: null,
     durationMs,
     requester,
-    toolCalls: failure === undefined ? tools.length : 0,
+    // An embedded trace adds its CHAT_MODEL span (the model call) to the tool calls of the messages.
+    toolCalls: failure === undefined ? tools.length + (trace ? 1 : 0) : 0,
     trace: failure === undefined && trace,
     sensitive,
   };

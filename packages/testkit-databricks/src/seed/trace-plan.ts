@@ -26,7 +26,7 @@ export interface PlannedTrace {
   state: "OK" | "ERROR";
   request: string;
   response: string;
-  /** TOOL and RETRIEVER child spans: the tool-call records the trace becomes. */
+  /** TOOL, RETRIEVER and CHAT_MODEL child spans: the tool-call records the trace becomes. */
   toolCalls: number;
   malformed: boolean;
   late: boolean;
@@ -167,7 +167,7 @@ function planTrace(
     state: failed ? "ERROR" : "OK",
     request: JSON.stringify(requestBody),
     response: JSON.stringify(responseBody),
-    toolCalls: children.length,
+    toolCalls: children.length + 1, // the tools and the one model call
     malformed: false,
     late,
     spans: [root, llm, ...children],
