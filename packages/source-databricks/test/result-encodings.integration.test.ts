@@ -22,7 +22,10 @@ interface Read {
   statements: number;
 }
 
-async function startWorkspace(resultFormat: ResultFormatOption): Promise<WorkspaceEmulator> {
+async function startWorkspace(
+  resultFormat: ResultFormatOption,
+  cloudFetchThresholdBytes?: number,
+): Promise<WorkspaceEmulator> {
   // Every execution surface (payload tables, UC trace tables and views with VARIANT and nested
   // types, experiment traces); small files so one table's result spans many links.
   return startWorkspaceEmulator({
@@ -35,11 +38,16 @@ async function startWorkspace(resultFormat: ResultFormatOption): Promise<Workspa
     tracesPerAgent: 7,
     resultFormat,
     cloudFetchFileBytes: 16 * 1024,
+    ...(cloudFetchThresholdBytes !== undefined ? { cloudFetchThresholdBytes } : {}),
   });
 }
 
-/** One cycle of the real source over the workspace; executions mapped by the real akto_mapping. */
-async function readAll(ws: WorkspaceEmulator): Promise<Read> {
+/**
+ * One cycle of the real source over the workspace; executions mapped by the real akto_mapping.
+ * `cloudFetch` is the source's option (off by default): the cloud-fetch cases offer downloads, as a
+ * user who turned it on would.
+ */
+async function readAll(ws: WorkspaceEmulator, cloudFetch = false): Promise<Read> {
   const sink = new MemorySink<AgentExecution>();
   const deadLetter = new MemorySink();
   const statementsBefore = ws.stats.statementsExecuted;
@@ -51,6 +59,7 @@ async function readAll(ws: WorkspaceEmulator): Promise<Read> {
       caCert: ws.caPem,
       safetyLagSeconds: 0,
       chunkRows: 25,
+      cloudFetch,
     },
     { now: () => NOW },
   );
@@ -100,7 +109,7 @@ describe("the same workspace read through every result encoding", () => {
     async (format) => {
       const ws = await startWorkspace(format);
       try {
-        const read = await readAll(ws);
+        const read = await readAll(ws, format === "cloud-fetch");
         expect(read.ids).toEqual(baseline.ids);
         expect(read.deadLettered).toBe(baseline.deadLettered);
         expect(read.records).toEqual(baseline.records);
@@ -114,6 +123,21 @@ describe("the same workspace read through every result encoding", () => {
     },
   );
 
+  it("asks for no cloud-fetch links unless cloudFetch is on (downloads ahead are not bounded by the budget)", async () => {
+    // A warehouse answering as Databricks does, whose threshold every table's result passes.
+    const ws = await startWorkspace("auto", 1);
+    try {
+      const byDefault = await readAll(ws);
+      expect(ws.resultLinks.downloaded).toBe(0);
+      expect(byDefault.records).toEqual(baseline.records);
+      const optedIn = await readAll(ws, true);
+      expect(ws.resultLinks.downloaded).toBeGreaterThan(0);
+      expect(optedIn.records).toEqual(baseline.records);
+    } finally {
+      await ws.close();
+    }
+  });
+
   describe("cloud fetch with links that expire before the driver downloads them", () => {
     let ws: WorkspaceEmulator;
     beforeAll(async () => {
@@ -126,7 +150,7 @@ describe("the same workspace read through every result encoding", () => {
     it("the statement runs again for fresh links: nothing lost, nothing repeated", async () => {
       // The driver checks expiryTime and throws; it never asks the warehouse for new links.
       ws.faults.inject({ type: "expired-result-links", count: 2 });
-      const read = await readAll(ws);
+      const read = await readAll(ws, true);
       expect(ws.resultLinks.issuedExpired).toBe(2);
       expect(read.ids).toEqual(baseline.ids);
       expect(read.records).toEqual(baseline.records);
@@ -158,6 +182,7 @@ describe("the same workspace read through every result encoding", () => {
             safetyLagSeconds: 0,
             chunkRows: 4,
             tableConcurrency: 1,
+            cloudFetch: format === "cloud-fetch",
           },
           { now: () => NOW },
         );

@@ -29,6 +29,14 @@ export const databricksSourceConfigSchema = z
     chunkRows: z.number().int().positive().default(2_000),
     /** Tables read at the same time (at most this many open result sets). */
     tableConcurrency: z.number().int().positive().default(2),
+    /**
+     * Let the warehouse answer large results with cloud-fetch links (presigned files). Off by default:
+     * the driver then downloads up to 10 result files ahead of what the pipeline has asked for, so
+     * memory follows the warehouse's file sizes instead of `chunkRows` and the in-flight budget
+     * (bench/e2e.ts, 1M rows: peak RSS 331 MB with cloud fetch). Results still come as Arrow with LZ4,
+     * paged through the statement. Turn it on for very large windows where download speed matters more.
+     */
+    cloudFetch: z.boolean().default(false),
     /** PEM of an extra CA to trust (on-prem proxies, the test emulator). */
     caCert: z.string().min(1).optional(),
     /**

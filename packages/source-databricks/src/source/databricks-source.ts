@@ -405,6 +405,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
       httpPath: this.warehouse.httpPath,
       tokens: this.tokens,
       caCert: this.config.caCert,
+      cloudFetch: this.config.cloudFetch,
       catalog: this.config.catalog,
       schema: this.config.schema,
       logger,

@@ -18,6 +18,8 @@ export interface WarehouseSqlOptions {
   readonly httpPath: string;
   readonly tokens: AccessTokenProvider;
   readonly caCert?: string;
+  /** Let the warehouse answer large results with cloud-fetch links (see the source's `cloudFetch`). */
+  readonly cloudFetch?: boolean;
   readonly catalog: string;
   readonly schema: string;
   readonly logger: Logger;
@@ -75,7 +77,11 @@ export class WarehouseSql {
       this.withAuthRetry(async () => {
         const session = await this.openSession();
         // maxRows bounds the rows the server may put in the execute response itself (direct results).
-        return session.executeStatement(sql, { namedParameters, maxRows: chunkRows });
+        return session.executeStatement(sql, {
+          namedParameters,
+          maxRows: chunkRows,
+          useCloudFetch: this.options.cloudFetch ?? false,
+        });
       }),
     );
     try {
