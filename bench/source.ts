@@ -34,7 +34,7 @@ interface BareDriver {
     openSession(): Promise<{
       executeStatement(
         sql: string,
-        options: { maxRows: number },
+        options: { maxRows: number; useCloudFetch?: boolean },
       ): Promise<{
         fetchChunk(options: { maxRows: number; disableBuffering: boolean }): Promise<object[]>;
         hasMoreRows(): Promise<boolean>;
