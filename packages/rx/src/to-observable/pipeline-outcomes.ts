@@ -6,7 +6,7 @@ import {
   type PipelineOptions,
   type Sink,
 } from "@pipekit/core";
-import { DEFAULT_DEAD_LETTER_PATH, type DeadLetterRecord } from "@pipekit/core/advanced";
+import { DEFAULT_DEAD_LETTER_PATH, type DeadLetterRecord, wrapSink } from "@pipekit/core/advanced";
 import { JsonlFileSink, MemoryCheckpointStore } from "@pipekit/core/builtins";
 import { defer, type Observable, Subject } from "rxjs";
 
@@ -94,16 +94,16 @@ export function observePipeline(options: PipelineOptions): ObservedPipeline {
 
 /** `sink` unchanged, except that each accepted message is also handed to `onAccepted`. */
 function observed(sink: Sink, onAccepted: (message: Message) => void, onClosed: () => void): Sink {
-  const wrapper: Sink = {
-    type: sink.type,
-    async write(batch, ctx) {
-      const result = await sink.write(batch, ctx);
-      const failed = new Set(result ? result.failed.map((f) => f.index) : []);
-      batch.forEach((message, i) => {
-        if (!failed.has(i)) onAccepted(message);
-      });
-      return result;
-    },
+  const wrapped = wrapSink(sink, async (batch, ctx, inner) => {
+    const result = await inner.write(batch, ctx);
+    const failed = new Set(result ? result.failed.map((f) => f.index) : []);
+    batch.forEach((message, i) => {
+      if (!failed.has(i)) onAccepted(message);
+    });
+    return result;
+  });
+  return {
+    ...wrapped,
     async close() {
       try {
         await sink.close?.();
@@ -112,10 +112,6 @@ function observed(sink: Sink, onAccepted: (message: Message) => void, onClosed: 
       }
     },
   };
-  if (sink.open) wrapper.open = (ctx) => sink.open!(ctx);
-  if (sink.classifyError) wrapper.classifyError = (error) => sink.classifyError!(error);
-  if (sink.health) wrapper.health = () => sink.health!();
-  return wrapper;
 }
 
 /** `store` unchanged, except that each durable write is also emitted; completes when it closes. */

@@ -9,7 +9,13 @@ import type { SourceMetrics } from "../metrics/source-metrics.js";
 import { normaliseTraceInfo, spansOfTraceData } from "../normalise/normalise-trace-info.js";
 import { RowParseError } from "../normalise/row-parse-error.js";
 import { asRecord, asString, parseTimestamp } from "../normalise/values.js";
-import { approximateSize, type ReadWindow, type TableCycleStats, windowStart } from "./table-reader.js";
+import {
+  approximateSize,
+  noteRowTime,
+  type ReadWindow,
+  type TableCycleStats,
+  windowStart,
+} from "./table-reader.js";
 
 /** An MLflow experiment an agent endpoint traces into (its MLFLOW_EXPERIMENT_ID). */
 export interface TracedExperiment {
@@ -104,12 +110,7 @@ export async function* readExperimentTraces(
         tableKind: "experiment-traces",
       };
       if (id !== undefined && time !== undefined) {
-        if (delivered.isLate(time)) {
-          stats.late++;
-          ctx.metrics.lateRows.add(1, attrs);
-        }
-        if (stats.newestRequestTime === undefined || time > stats.newestRequestTime)
-          stats.newestRequestTime = time;
+        noteRowTime(stats, delivered, time, ctx.metrics, attrs);
         if (time > readUntil) readUntil = time;
       }
       try {

@@ -50,6 +50,21 @@ export interface TableCycleStats {
 
 type RawRow = Record<string, unknown>;
 
+/** Counts a new row's time: late (it landed after its window was read once), and the newest seen. */
+export function noteRowTime(
+  stats: TableCycleStats,
+  delivered: DeliveredIds,
+  time: number,
+  metrics: SourceMetrics,
+  attrs: { readonly table: string },
+): void {
+  if (delivered.isLate(time)) {
+    stats.late++;
+    metrics.lateRows.add(1, attrs);
+  }
+  if (stats.newestRequestTime === undefined || time > stats.newestRequestTime) stats.newestRequestTime = time;
+}
+
 /** The cycle's window: `[from, to]`, and how far back an unfinished earlier window may reach. */
 export interface ReadWindow {
   readonly from: number;
@@ -139,12 +154,7 @@ export async function* readTable(
         ctx.metrics.duplicatesSuppressed.add(1, attrs);
         return;
       }
-      if (delivered.isLate(time)) {
-        stats.late++;
-        ctx.metrics.lateRows.add(1, attrs);
-      }
-      if (stats.newestRequestTime === undefined || time > stats.newestRequestTime)
-        stats.newestRequestTime = time;
+      noteRowTime(stats, delivered, time, ctx.metrics, attrs);
       if (time > readUntil) readUntil = time;
     }
     try {
