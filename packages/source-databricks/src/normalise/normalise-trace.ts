@@ -138,8 +138,9 @@ export function normaliseTraceView(
   return execution;
 }
 
+/** A usable duration: finite and not negative (a JSON number can still be 1e999, i.e. Infinity). */
 function nonNegative(n: number | undefined): number | undefined {
-  return n !== undefined && n >= 0 ? n : undefined;
+  return n !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 function parseJson(text: string, traceId: string): unknown {
