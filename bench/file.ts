@@ -33,12 +33,13 @@ const SAMPLE_EVERY_MS = 100;
 const MAX_RUN_MS = 600_000;
 const MB = 2 ** 20;
 /**
- * The CLI already keeps V8's old space near the live heap (packages/runner/src/cli/gc-tuning.ts).
- * What it cannot change from inside the process are the heap limits, fixed when the heap is
- * created (v8.setFlagsFromString does not move them): the young generation (up to 3 × 16 MB
- * semi-spaces) and the old-space cap. These are what an operator of a small container would add
- * in NODE_OPTIONS; 128 MB of old space leaves room for the default in-flight budget of 10,000
- * messages of a few KiB (a budget of large messages needs a larger cap, or the run fails with OOM).
+ * The CLI already keeps V8's old space near the live heap and its young generation at 2–4 MiB
+ * semi-spaces (packages/runner/src/cli/gc-tuning.ts). What it cannot change from inside the
+ * process is the old-space cap, fixed when the heap is created (v8.setFlagsFromString does not
+ * move it). These flags are what an operator of a small container would add in NODE_OPTIONS (an
+ * operator's --max-semi-space-size replaces the CLI's own young-generation cap); 128 MB of old
+ * space leaves room for the default in-flight budget of 10,000 messages of a few KiB (a budget of
+ * large messages needs a larger cap, or the run fails with OOM).
  */
 const SMALL_HEAP_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=128"];
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: tunes the garbage collector before the other modules are evaluated.
+import "./tune-at-start.js";
 import { Command, InvalidArgumentError } from "commander";
 import {
   type CommandIo,
@@ -8,7 +10,6 @@ import {
   testCommand,
   validateCommand,
 } from "./commands.js";
-import { tuneGarbageCollection } from "./gc-tuning.js";
 import { isEntryScript, runAsProcess } from "./run-as-process.js";
 import { wantedComponents } from "./wanted-components.js";
 
@@ -110,6 +111,5 @@ function parsePort(value: string): number {
 }
 
 if (isEntryScript(import.meta.url, /pipeline\.(js|ts)$/)) {
-  tuneGarbageCollection();
   runAsProcess(pipelineProgram, process.argv, { wanted: wantedComponents(process.argv) });
 }

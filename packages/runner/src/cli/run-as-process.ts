@@ -1,27 +1,9 @@
-import { realpathSync } from "node:fs";
 import type { Command } from "commander";
 import type { ComponentPackage } from "../registry/component-packages.js";
 import { createDefaultRegistry, type WantedComponent } from "../registry/default-registry.js";
 import type { CommandIo } from "./commands.js";
 
-/** Whether this module is the process's entry script (not imported by a test or another CLI). */
-export function isEntryScript(moduleUrl: string, fileName: RegExp): boolean {
-  // npm and pnpm start an installed bin through a link (node_modules/.bin/pipeline): follow it.
-  const script = process.argv[1] === undefined ? undefined : followLinks(process.argv[1]);
-  return (
-    script !== undefined &&
-    fileName.test(script) &&
-    moduleUrl.endsWith(script.replace(/\\/g, "/").split("/").pop()!)
-  );
-}
-
-function followLinks(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
+export { isEntryScript } from "./entry-script.js";
 
 export interface ProcessRegistryOptions {
   /** The component types the command needs, when known: later packages are then not loaded. */
