@@ -13,12 +13,13 @@ export const HEAP_GROWING_PERCENT = 30;
 
 /**
  * Largest semi-space the CLI lets V8 grow the young generation to, in MiB (V8's own ceiling is
- * 16 MiB, i.e. 32 MiB of new space plus the copy reserve). Measured on bench/file.ts (1M lines of
- * 1 KiB through redact), peak RSS / wall time: 16 (V8's default) 119 MB / 24.6 s, 4: 108 MB / 25.9 s,
- * 2: 103 MB / 26.8 s, 1: 95 MB / 29.2 s. A smaller young generation promotes more to the old space
- * (which then grows a little), so below 2 MiB the memory gained no longer pays the time lost.
+ * 16 MiB, i.e. 32 MiB of new space). Parsing the CLI's module graph, before any of its code runs,
+ * already takes the semi-space from 1 to 4 MiB, so this is also where it stays. Measured on
+ * bench/file.ts (1M lines of 1 KiB through redact): peak RSS 119 → 93 MB, wall time 24.6 →
+ * 27.3 s. Only node flags can fix a smaller size from the start (the cap cannot shrink what
+ * parsing grew): --max-semi-space-size=2 gave 103 MB / 26.8 s, =1 95 MB / 29.2 s.
  */
-export const MAX_SEMI_SPACE_MB = 2;
+export const MAX_SEMI_SPACE_MB = 4;
 
 /** How often the young generation's size is looked at while it may still grow (see capYoungGeneration). */
 const YOUNG_GENERATION_POLL_MS = 10;
@@ -54,9 +55,8 @@ export function semiSpaceBytes(): number {
  * nothing), but V8 reads `--semi-space-growth-factor` each time a scavenge decides to grow the
  * semi-spaces: so growth is off (factor 1) while the semi-space is at the cap and doubles (the
  * default factor 2) while it is below. Growth happens inside a scavenge, so a timer looks at the
- * size; it starts off, which keeps module loading (a synchronous burst no timer interrupts) in
- * the initial 1 MiB semi-space. An overshoot (two doublings between two looks) costs memory, not
- * correctness. Returns a stop function, or undefined when the operator's flags decide.
+ * size (growth starts off: module evaluation is a synchronous burst no timer interrupts). An
+ * overshoot (two doublings between two looks) costs memory, not correctness. Returns a stop function, or undefined when the operator's flags decide.
  */
 export function capYoungGeneration(
   maxSemiSpaceMB = MAX_SEMI_SPACE_MB,
