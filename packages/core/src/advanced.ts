@@ -38,4 +38,10 @@ export { formatPath } from "./registry/component-registry.js";
 export { type ConfigProblem, checkConfig, valueAt } from "./registry/config-problems.js";
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from "./retry/backoff.js";
 export { parseRetryAfter } from "./retry/retry-after.js";
+export {
+  createInstruments,
+  type InstrumentKind,
+  type InstrumentSpec,
+  type Instruments,
+} from "./telemetry/instruments.js";
 export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";

@@ -18,7 +18,7 @@ import type { AgentInventory, AgentTable } from "../discovery/inventory.js";
 import { DatabricksApiError } from "../errors/errors.js";
 import { HttpClient } from "../http/http-client.js";
 import { DatabricksRestClient } from "../http/rest-client.js";
-import { SourceMetrics } from "../metrics/source-metrics.js";
+import { createSourceMetrics, type SourceMetrics } from "../metrics/source-metrics.js";
 import {
   type ExperimentReadContext,
   experimentKey,
@@ -160,7 +160,7 @@ export class DatabricksSourceImpl implements DatabricksSource {
 
   async *read(ctx: SourceContext): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
     const logger = ctx.logger;
-    const metrics = new SourceMetrics(ctx.meter);
+    const metrics = createSourceMetrics(ctx.meter);
     this.metrics = metrics;
     this.observeRowsBehind(ctx);
     const startedAt = this.now();
