@@ -1,49 +1,17 @@
-import {
-  AggregationTemporality,
-  type DataPoint,
-  InMemoryMetricExporter,
-  MeterProvider,
-  type MetricData,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DataPoint } from "@opentelemetry/sdk-metrics";
+import { describe, expect, it } from "vitest";
 import { functionTransform, MemorySink } from "../src/builtins.js";
 import { Pipeline, RetryableError, type SourceContext } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink } from "./helpers.js";
+import { pointsOf, useTelemetryHarness } from "./support/telemetry-harness.js";
 
 const ERROR = 2; // SpanStatusCode.ERROR
 
 describe("a cycle's trace and the pipeline's cycle metrics", () => {
-  let exporter: InMemoryMetricExporter;
-  let reader: PeriodicExportingMetricReader;
-  let meterProvider: MeterProvider;
-  let spans: InMemorySpanExporter;
-  let tracerProvider: BasicTracerProvider;
-
-  beforeEach(() => {
-    exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-    meterProvider = new MeterProvider({ readers: [reader] });
-    spans = new InMemorySpanExporter();
-    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  });
-  afterEach(async () => {
-    await meterProvider.shutdown();
-    await tracerProvider.shutdown();
-  });
+  const telemetry = useTelemetryHarness();
 
   async function points(name: string): Promise<DataPoint<unknown>[]> {
-    exporter.reset();
-    await reader.forceFlush();
-    const metrics: MetricData[] = exporter
-      .getMetrics()
-      .flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
-    return (metrics.find((m) => m.descriptor.name === name)?.dataPoints ?? []) as DataPoint<unknown>[];
+    return pointsOf(await telemetry().collect(), name);
   }
 
   it("cycle → transform summary and batch writes (attempts, outcome, an exception event per failure); cycles counted by outcome", async () => {
@@ -64,13 +32,12 @@ describe("a cycle's trace and the pipeline's cycle metrics", () => {
         },
       ],
       deadLetter: new MemorySink(),
-      meterProvider,
-      tracer: tracerProvider.getTracer("test"),
+      ...telemetry().pipelineTelemetry,
     });
     await pipeline.open();
     await pipeline.runCycle();
 
-    const finished = spans.getFinishedSpans();
+    const finished = telemetry().finishedSpans();
     const cycle = finished.find((s) => s.name === "pipeline cycle")!;
     expect(cycle.parentSpanContext).toBeUndefined();
     expect(cycle.attributes).toMatchObject({
@@ -118,12 +85,13 @@ describe("a cycle's trace and the pipeline's cycle metrics", () => {
       source: failing,
       sinks: [{ id: "out", sink: new MemorySink() }],
       deadLetter: new MemorySink(),
-      meterProvider,
-      tracer: tracerProvider.getTracer("test"),
+      ...telemetry().pipelineTelemetry,
     });
     await pipeline.open();
     await expect(pipeline.runCycle()).rejects.toThrow("warehouse unreachable");
-    const cycle = spans.getFinishedSpans().find((s) => s.name === "pipeline cycle")!;
+    const cycle = telemetry()
+      .finishedSpans()
+      .find((s) => s.name === "pipeline cycle")!;
     expect(cycle.status).toEqual({ code: ERROR, message: "warehouse unreachable" });
     expect(cycle.events.map((e) => e.name)).toEqual(["exception"]);
     expect(
@@ -150,12 +118,11 @@ describe("a cycle's trace and the pipeline's cycle metrics", () => {
       source,
       sinks: [{ id: "out", sink: new MemorySink() }],
       deadLetter: new MemorySink(),
-      meterProvider,
-      tracer: tracerProvider.getTracer("test"),
+      ...telemetry().pipelineTelemetry,
     });
     await pipeline.open();
     await pipeline.runCycle();
-    const finished = spans.getFinishedSpans();
+    const finished = telemetry().finishedSpans();
     const cycle = finished.find((s) => s.name === "pipeline cycle")!;
     for (const name of ["source read", "source step"]) {
       const span = finished.find((s) => s.name === name)!;

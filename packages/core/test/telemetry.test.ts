@@ -1,53 +1,15 @@
-import {
-  AggregationTemporality,
-  type DataPoint,
-  type Histogram,
-  InMemoryMetricExporter,
-  MeterProvider,
-  type MetricData,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Histogram, MetricData } from "@opentelemetry/sdk-metrics";
+import { describe, expect, it } from "vitest";
 import { functionTransform, MemorySink } from "../src/builtins.js";
 import { type Message, Pipeline, PoisonError } from "../src/index.js";
 import { ArraySource, chunked, messages, ScriptedSink, until } from "./helpers.js";
+import { pointsOf, useTelemetryHarness } from "./support/telemetry-harness.js";
 
 describe("telemetry", () => {
-  let exporter: InMemoryMetricExporter;
-  let reader: PeriodicExportingMetricReader;
-  let meterProvider: MeterProvider;
-  let spans: InMemorySpanExporter;
-  let tracerProvider: BasicTracerProvider;
-
-  beforeEach(() => {
-    exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-    meterProvider = new MeterProvider({ readers: [reader] });
-    spans = new InMemorySpanExporter();
-    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  });
-  afterEach(async () => {
-    await meterProvider.shutdown();
-    await tracerProvider.shutdown();
-  });
-
-  async function collect(): Promise<MetricData[]> {
-    exporter.reset();
-    await reader.forceFlush();
-    return exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
-  }
-
-  function points(metrics: MetricData[], name: string): DataPoint<unknown>[] {
-    return (metrics.find((m) => m.descriptor.name === name)?.dataPoints ?? []) as DataPoint<unknown>[];
-  }
+  const telemetry = useTelemetryHarness();
 
   function value(metrics: MetricData[], name: string, attrs: Record<string, unknown>): unknown {
-    return points(metrics, name).find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))
+    return pointsOf(metrics, name).find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))
       ?.value;
   }
 
@@ -63,12 +25,11 @@ describe("telemetry", () => {
       ],
       sinks: [{ id: "out", sink, batch: { maxCount: 10, lingerMs: 0 } }],
       deadLetter: new MemorySink(),
-      meterProvider,
-      tracer: tracerProvider.getTracer("test"),
+      ...telemetry().pipelineTelemetry,
     });
     await pipeline.open();
     await pipeline.runCycle();
-    const metrics = await collect();
+    const metrics = await telemetry().collect();
     const source = { component_id: "source", component_kind: "source", component_type: "array" };
     const transform = {
       component_id: "keep_even_and_m3",
@@ -91,7 +52,7 @@ describe("telemetry", () => {
     expect(batches.count).toBe(2); // one batch per source chunk (linger 0)
     expect(batches.sum).toBe(5);
 
-    const finished = spans.getFinishedSpans();
+    const finished = telemetry().finishedSpans();
     expect(finished.length).toBeGreaterThanOrEqual(2);
     expect(finished[0]!.name).toBe("sink out write");
     expect(finished[0]!.attributes).toMatchObject({ component_id: "out", component_kind: "sink" });
@@ -110,11 +71,11 @@ describe("telemetry", () => {
       source: failing,
       sinks: [{ id: "out", sink: new MemorySink() }],
       deadLetter: new MemorySink(),
-      meterProvider,
+      meterProvider: telemetry().meterProvider,
     });
     await pipeline.open();
     await expect(pipeline.runCycle()).rejects.toThrow("Authentication failed");
-    const metrics = await collect();
+    const metrics = await telemetry().collect();
     const source = { component_id: "source", component_kind: "source", component_type: "failing" };
     expect(
       value(metrics, "component_errors_total", { ...source, stage: "source", error_class: "fatal" }),
@@ -141,19 +102,19 @@ describe("telemetry", () => {
       source: new ArraySource(chunked(messages(4, 25), 4)),
       sinks: [{ id: "out", sink, batch: { lingerMs: 0 }, retry: { initialDelayMs: 1, maxDelayMs: 1 } }],
       deadLetter: new MemorySink(),
-      meterProvider,
+      meterProvider: telemetry().meterProvider,
     });
     await pipeline.open();
     const run = pipeline.runCycle();
     await until(() => calls === 2);
-    const during = await collect();
+    const during = await telemetry().collect();
     const attrs = { component_id: "p2", component_kind: "pipeline" };
     expect(value(during, "component_in_flight_events", attrs)).toBe(4);
     expect(value(during, "component_in_flight_event_bytes", attrs)).toBe(100);
     expect(value(during, "component_retries_total", { component_id: "out" })).toBe(1);
     release();
     await run;
-    const after = await collect();
+    const after = await telemetry().collect();
     expect(value(after, "component_in_flight_events", attrs)).toBe(0);
     await pipeline.close();
   });
