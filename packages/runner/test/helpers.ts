@@ -1,7 +1,9 @@
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type CliResult, runTypeScriptCli, spawnTypeScriptCli } from "../src/test-support/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEST_PLUGIN = resolve(here, "fixtures/plugins/test-components.ts");
@@ -40,36 +42,16 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
     .trimEnd()}\n`;
 }
 
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-
 const REPO = resolve(here, "../../..");
-const NODE_ARGS = ["--conditions=@pipekit/source", "--import", "tsx"];
 
 /** Runs the real `pipeline` CLI to completion. */
-export function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-  cli = CLI,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [...NODE_ARGS, cli, ...args],
-      { cwd: REPO, env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20 },
-      (error, stdout, stderr) => {
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+export function runCli(args: string[], env: Record<string, string> = {}, cli = CLI): Promise<CliResult> {
+  return runTypeScriptCli({ entry: cli, cwd: REPO }, args, env);
 }
 
 /** Starts the real `pipeline` CLI and leaves it running. */
 export function spawnCli(args: string[], env: Record<string, string> = {}, cli = CLI): ChildProcess {
-  return spawn(process.execPath, [...NODE_ARGS, cli, ...args], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return spawnTypeScriptCli({ entry: cli, cwd: REPO }, args, env);
 }
 
 /** Polls `condition` until it holds or the deadline passes (no fixed sleeps). */
