@@ -21,8 +21,17 @@ export interface TableSpec {
   viewSql?: string;
 }
 
+/** Who made a securable and when, and the metastore it is in: the fields Unity Catalog's infos share. */
+export interface OwnedByMetastore {
+  owner: string;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  metastore_id: string;
+}
+
 /** Unity Catalog TableInfo as the REST API returns it. */
-export interface TableInfo {
+export interface TableInfo extends OwnedByMetastore {
   name: string;
   catalog_name: string;
   schema_name: string;
@@ -40,40 +49,25 @@ export interface TableInfo {
   }[];
   comment?: string;
   properties: Record<string, string>;
-  owner: string;
-  created_at: number;
-  created_by: string;
-  updated_at: number;
   updated_by: string;
   table_id: string;
   storage_location: string;
-  metastore_id: string;
 }
 
-export interface CatalogInfo {
+export interface CatalogInfo extends OwnedByMetastore {
   name: string;
   comment?: string;
-  owner: string;
-  created_at: number;
-  created_by: string;
-  updated_at: number;
-  metastore_id: string;
   catalog_type: string;
   isolation_mode: string;
   full_name: string;
   id: string;
 }
 
-export interface SchemaInfo {
+export interface SchemaInfo extends OwnedByMetastore {
   name: string;
   catalog_name: string;
   full_name: string;
   comment?: string;
-  owner: string;
-  created_at: number;
-  created_by: string;
-  updated_at: number;
-  metastore_id: string;
   schema_id: string;
 }
 
@@ -92,18 +86,13 @@ export interface ModelVersionInfo {
   id: string;
 }
 
-export interface RegisteredModelInfo {
+export interface RegisteredModelInfo extends OwnedByMetastore {
   name: string;
   catalog_name: string;
   schema_name: string;
   full_name: string;
   comment?: string;
-  owner: string;
-  created_at: number;
-  created_by: string;
-  updated_at: number;
   storage_location: string;
-  metastore_id: string;
   id: string;
   aliases: { alias_name: string; version_num: number }[];
 }
@@ -134,6 +123,17 @@ export class Metastore {
     private readonly createdAt: number,
   ) {}
 
+  /** Every seeded securable is the admin's, made when the workspace was seeded. */
+  private ownedByMetastore(): OwnedByMetastore {
+    return {
+      owner: OWNER,
+      created_at: this.createdAt,
+      created_by: OWNER,
+      updated_at: this.createdAt,
+      metastore_id: METASTORE_ID,
+    };
+  }
+
   async createCatalog(name: string, comment?: string): Promise<CatalogInfo> {
     const key = name.toLowerCase();
     const existing = this.catalogs.get(key);
@@ -143,11 +143,7 @@ export class Metastore {
       name: key,
       full_name: key,
       ...(comment ? { comment } : {}),
-      owner: OWNER,
-      created_at: this.createdAt,
-      created_by: OWNER,
-      updated_at: this.createdAt,
-      metastore_id: METASTORE_ID,
+      ...this.ownedByMetastore(),
       catalog_type: "MANAGED_CATALOG",
       isolation_mode: "OPEN",
       id: stableUuid(`catalog:${key}`),
@@ -170,11 +166,7 @@ export class Metastore {
       catalog_name: c,
       full_name: key,
       ...(comment ? { comment } : {}),
-      owner: OWNER,
-      created_at: this.createdAt,
-      created_by: OWNER,
-      updated_at: this.createdAt,
-      metastore_id: METASTORE_ID,
+      ...this.ownedByMetastore(),
       schema_id: stableUuid(`schema:${key}`),
     };
     this.schemas.set(key, info);
@@ -217,14 +209,10 @@ export class Metastore {
       }),
       ...(spec.comment ? { comment: spec.comment } : {}),
       properties: { "delta.minReaderVersion": "1", "delta.minWriterVersion": "2", ...spec.properties },
-      owner: OWNER,
-      created_at: this.createdAt,
-      created_by: OWNER,
-      updated_at: this.createdAt,
+      ...this.ownedByMetastore(),
       updated_by: OWNER,
       table_id: tableId,
       storage_location: `s3://emulator-metastore/${METASTORE_ID}/tables/${tableId}`,
-      metastore_id: METASTORE_ID,
     };
     this.tables.set(fullName, info);
     return info;
@@ -245,12 +233,8 @@ export class Metastore {
       schema_name: schema.toLowerCase(),
       full_name: fullName,
       ...(comment ? { comment } : {}),
-      owner: OWNER,
-      created_at: this.createdAt,
-      created_by: OWNER,
-      updated_at: this.createdAt,
+      ...this.ownedByMetastore(),
       storage_location: `s3://emulator-metastore/${METASTORE_ID}/models/${stableUuid(fullName)}`,
-      metastore_id: METASTORE_ID,
       id: stableUuid(`model:${fullName}`),
       aliases: Object.entries(aliases).map(([alias_name, version_num]) => ({ alias_name, version_num })),
     };

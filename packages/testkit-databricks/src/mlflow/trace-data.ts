@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { spanAttributes } from "./span-content.js";
 import type { TraceInfoV3 } from "./traces.js";
 
 /** Where the emulator serves experiment trace data files (the "artifact store" of its links). */
@@ -24,11 +25,11 @@ export function traceData(trace: TraceInfoV3): { spans: Record<string, unknown>[
     name: trace.tags["mlflow.traceName"] ?? "agent",
     start_time_unix_nano: ns(0),
     end_time_unix_nano: ns(durationMs),
-    attributes: {
-      "mlflow.spanType": JSON.stringify("AGENT"),
-      "mlflow.spanInputs": JSON.stringify(safeJson(trace.request_preview)),
-      "mlflow.spanOutputs": JSON.stringify(safeJson(trace.response_preview)),
-    },
+    attributes: spanAttributes({
+      type: "AGENT",
+      inputs: safeJson(trace.request_preview),
+      outputs: safeJson(trace.response_preview),
+    }),
     status: failed
       ? { code: "STATUS_CODE_ERROR", message: "RuntimeError: agent failed" }
       : { code: "STATUS_CODE_OK", message: "" },
@@ -55,11 +56,11 @@ export function traceData(trace: TraceInfoV3): { spans: Record<string, unknown>[
       name: malformed ? null : "lookup_order",
       start_time_unix_nano: ns(Math.floor(durationMs / 3)),
       end_time_unix_nano: ns(Math.floor((2 * durationMs) / 3)),
-      attributes: {
-        "mlflow.spanType": JSON.stringify("TOOL"),
-        "mlflow.spanInputs": JSON.stringify({ order_id: "ORD-20417" }),
-        "mlflow.spanOutputs": JSON.stringify({ status: "shipped" }),
-      },
+      attributes: spanAttributes({
+        type: "TOOL",
+        inputs: { order_id: "ORD-20417" },
+        outputs: { status: "shipped" },
+      }),
       status: { code: "STATUS_CODE_OK", message: "" },
       events: [],
     });

@@ -1,3 +1,9 @@
+import {
+  chatModelSpan,
+  exceptionAttributes,
+  type SpanContent,
+  spanAttributes,
+} from "../mlflow/span-content.js";
 import type { Prng } from "./prng.js";
 import { SENSITIVE_KINDS, type SensitiveValue, sensitiveValue } from "./sensitive-data.js";
 
@@ -291,44 +297,32 @@ function traceFor(
   const rootSpan = prng.hex(16);
   // Every child span lies inside the root span, which lasts the row's execution_duration_ms.
   const slot = Math.max(2, Math.floor(durationMs / (tools.length + 2)));
-  const span = (
-    name: string,
-    type: string,
-    parent: string,
-    inputs: unknown,
-    outputs: unknown,
-    startMs: number,
-    lengthMs: number,
-  ) => ({
+  const span = (content: SpanContent, startMs: number, lengthMs: number) => ({
     trace_id: traceId,
     span_id: prng.hex(16),
-    parent_span_id: parent,
-    name,
+    parent_span_id: content.parent,
+    name: content.name,
     start_time_unix_nano: at(startMs),
     end_time_unix_nano: at(startMs + lengthMs),
     status: { code: "STATUS_CODE_OK", message: "" },
-    attributes: {
-      "mlflow.spanType": JSON.stringify(type),
-      "mlflow.spanInputs": JSON.stringify(inputs),
-      "mlflow.spanOutputs": JSON.stringify(outputs),
-    } as Record<string, string>,
+    attributes: spanAttributes(content),
     events: [] as unknown[],
   });
   const root = {
-    ...span(options.endpoint, "AGENT", "", { question }, { answer }, 0, durationMs),
+    ...span(
+      { name: options.endpoint, type: "AGENT", parent: "", inputs: { question }, outputs: { answer } },
+      0,
+      durationMs,
+    ),
     span_id: rootSpan,
   };
-  const llm = span(
-    "chat_model",
-    "CHAT_MODEL",
-    rootSpan,
-    { messages: [{ role: "user", content: question }] },
-    { content: answer },
-    1,
-    Math.max(1, slot - 1),
-  );
+  const llm = span(chatModelSpan("chat_model", rootSpan, question, answer), 1, Math.max(1, slot - 1));
   const toolSpans = tools.map((t, i) =>
-    span(t.name, "TOOL", rootSpan, t.args, t.result, slot * (i + 1), prng.int(1, Math.max(1, slot - 1))),
+    span(
+      { name: t.name, type: "TOOL", parent: rootSpan, inputs: t.args, outputs: t.result },
+      slot * (i + 1),
+      prng.int(1, Math.max(1, slot - 1)),
+    ),
   );
   const first = toolSpans[0];
   if (failedTool && first) {
@@ -337,11 +331,7 @@ function traceFor(
     first.events.push({
       name: "exception",
       time_unix_nano: first.end_time_unix_nano,
-      attributes: {
-        "exception.type": JSON.stringify("TimeoutError"),
-        "exception.message": JSON.stringify("tool did not answer in 5s"),
-        "exception.stacktrace": JSON.stringify("Traceback (most recent call last): ..."),
-      },
+      attributes: exceptionAttributes("TimeoutError", "tool did not answer in 5s"),
     });
   }
   return {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { type Metastore, quote } from "../catalog/metastore.js";
+import { type Metastore, quote, type TableSpec } from "../catalog/metastore.js";
 import type { DuckDbEngine } from "../sql/duckdb-engine.js";
 import { type AgentSpec, planAgents } from "./agents.js";
 import type { SeededRow, SeededTable, SeedManifest, SeedSurface } from "./manifest.js";
@@ -16,8 +16,10 @@ import type { SensitiveValue } from "./sensitive-data.js";
 import {
   AI_GATEWAY_BETA_COLUMNS,
   AI_GATEWAY_PAYLOAD_COLUMNS,
+  LEDGER_COLUMNS,
   LEGACY_PAYLOAD_COLUMNS,
   ORDERS_COLUMNS,
+  PAGE_VIEWS_COLUMNS,
   REQUEST_LOGS_COLUMNS,
 } from "./tables.js";
 import { TraceTableSeeder } from "./trace-table-seeder.js";
@@ -351,34 +353,34 @@ export class WorkspaceSeeder {
     const first = this.manifest.agents[0];
     if (first) {
       const name = `${first.tablePrefix}_payload_request_logs`;
-      await this.metastore.createTable({ catalog, schema, name, columns: REQUEST_LOGS_COLUMNS });
-      this.manifest.tables.push({ ...unrelated(catalog, schema, name, 0), kind: "deprecated_request_logs" });
+      await this.seedEmptyTable(
+        { catalog, schema, name, columns: REQUEST_LOGS_COLUMNS },
+        "deprecated_request_logs",
+      );
     }
 
-    await this.metastore.createTable({
+    await this.seedEmptyTable({
       catalog,
       schema: "analytics",
       name: "page_views",
-      columns: [
-        { name: "url", type: "string" },
-        { name: "viewed_at", type: "timestamp" },
-      ],
+      columns: PAGE_VIEWS_COLUMNS,
     });
-    this.manifest.tables.push(unrelated(catalog, "analytics", "page_views", 0));
 
     // A catalog nobody but admins may use (permission-denied paths).
     await this.metastore.createCatalog("finance", "Restricted finance data");
     await this.metastore.createSchema("finance", "default");
-    await this.metastore.createTable({
+    await this.seedEmptyTable({
       catalog: "finance",
       schema: "default",
       name: "ledger",
-      columns: [
-        { name: "entry_id", type: "bigint" },
-        { name: "amount", type: "double" },
-      ],
+      columns: LEDGER_COLUMNS,
     });
-    this.manifest.tables.push(unrelated("finance", "default", "ledger", 0));
+  }
+
+  /** A table with no rows, in the metastore and in the manifest. */
+  private async seedEmptyTable(spec: TableSpec, kind: SeededTable["kind"] = "unrelated"): Promise<void> {
+    await this.metastore.createTable(spec);
+    this.manifest.tables.push({ ...unrelated(spec.catalog, spec.schema, spec.name, 0), kind });
   }
 }
 

@@ -57,6 +57,17 @@ export const ORDERS_COLUMNS: readonly ColumnSpec[] = [
   { name: "created_at", type: "timestamp" },
 ];
 
+export const PAGE_VIEWS_COLUMNS: readonly ColumnSpec[] = [
+  { name: "url", type: "string" },
+  { name: "viewed_at", type: "timestamp" },
+];
+
+/** The restricted finance catalog's one table. */
+export const LEDGER_COLUMNS: readonly ColumnSpec[] = [
+  { name: "entry_id", type: "bigint" },
+  { name: "amount", type: "double" },
+];
+
 /** The deprecated agent request-log table (not populated since Dec 2025). */
 export const REQUEST_LOGS_COLUMNS: readonly ColumnSpec[] = [
   { name: "databricks_request_id", type: "string" },

@@ -1,3 +1,9 @@
+import {
+  chatModelSpan,
+  exceptionAttributes,
+  type SpanContent,
+  spanAttributes,
+} from "../mlflow/span-content.js";
 import type { AgentSpec } from "./agents.js";
 import type { Prng } from "./prng.js";
 
@@ -102,60 +108,46 @@ function planTrace(
   const responseBody = {
     output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: answer }] }],
   };
-  const span = (
-    name: string,
-    type: string,
-    parent: string,
-    inputs: unknown,
-    outputs: unknown,
-    fromMs: number,
-    toMs: number,
-  ): PlannedSpan => ({
+  const span = (content: SpanContent, fromMs: number, toMs: number): PlannedSpan => ({
     traceId,
     spanId: prng.hex(16),
-    parentSpanId: parent,
-    name,
+    parentSpanId: content.parent,
+    name: content.name,
     startNs: ns(fromMs),
     endNs: ns(toMs),
-    attributes: {
-      "mlflow.traceRequestId": JSON.stringify(traceId),
-      "mlflow.spanType": JSON.stringify(type),
-      "mlflow.spanInputs": JSON.stringify(inputs),
-      "mlflow.spanOutputs": JSON.stringify(outputs),
-    },
+    attributes: { "mlflow.traceRequestId": JSON.stringify(traceId), ...spanAttributes(content) },
     events: [],
     status: { code: "STATUS_CODE_OK", message: "" },
   });
-  const root = { ...span(endpoint, "AGENT", "", requestBody, responseBody, 0, durationMs), spanId: rootId };
+  const root = {
+    ...span(
+      { name: endpoint, type: "AGENT", parent: "", inputs: requestBody, outputs: responseBody },
+      0,
+      durationMs,
+    ),
+    spanId: rootId,
+  };
   const clientRequestId = index % 2 === 0 ? `client-${prng.hex(10)}` : null;
   if (clientRequestId) root.attributes["mlflow.clientRequestId"] = JSON.stringify(clientRequestId);
-  const llm = span(
-    "ChatDatabricks",
-    "CHAT_MODEL",
-    rootId,
-    { messages: [{ role: "user", content: question }] },
-    { content: answer },
-    1,
-    slot,
-  );
+  const llm = span(chatModelSpan("ChatDatabricks", rootId, question, answer), 1, slot);
   llm.attributes["mlflow.chat.tokenUsage"] = JSON.stringify({
     input_tokens: prng.int(20, 400),
     output_tokens: prng.int(5, 200),
     total_tokens: 0,
   });
   const children = tools.map((t, i) =>
-    span(t.name, t.type, rootId, t.args, t.result, slot * (i + 1), slot * (i + 1) + prng.int(1, slot - 1)),
+    span(
+      { name: t.name, type: t.type, parent: rootId, inputs: t.args, outputs: t.result },
+      slot * (i + 1),
+      slot * (i + 1) + prng.int(1, slot - 1),
+    ),
   );
   if (failed) {
     root.status = { code: "STATUS_CODE_ERROR", message: "RuntimeError: model endpoint timed out" };
     root.events.push({
       timeNs: root.endNs,
       name: "exception",
-      attributes: {
-        "exception.type": JSON.stringify("RuntimeError"),
-        "exception.message": JSON.stringify("model endpoint timed out"),
-        "exception.stacktrace": JSON.stringify("Traceback (most recent call last): ..."),
-      },
+      attributes: exceptionAttributes("RuntimeError", "model endpoint timed out"),
     });
   }
   return {

@@ -2,97 +2,60 @@ import { type DuckDBType, DuckDBTypeId, type DuckDBValue } from "@duckdb/node-ap
 import type { ResultColumn, RowBatch } from "./duckdb-engine.js";
 import { TTypeId } from "./thrift-codegen.js";
 
-type TTypeIdValue = (typeof TTypeId)[keyof typeof TTypeId];
+type ThriftTypeName = keyof typeof TTypeId;
+type TTypeIdValue = (typeof TTypeId)[ThriftTypeName];
 
 /** The Thrift column family a Thrift type is sent in (COLUMN_BASED_SET). */
 type ColumnField = "boolVal" | "byteVal" | "i16Val" | "i32Val" | "i64Val" | "doubleVal" | "stringVal";
 
 /**
- * Maps a DuckDB type to the Thrift type a Databricks warehouse reports. As in Databricks'
- * column-based results, TIMESTAMP, DATE, DECIMAL and complex types travel as strings (the driver
- * passes timestamps through as strings and JSON-parses arrays/maps/structs).
+ * For each Thrift type a Databricks warehouse reports, the DuckDB types that stand for it here; any
+ * other DuckDB type is reported as STRING. As in Databricks' column-based results, TIMESTAMP, DATE, DECIMAL and complex types travel
+ * as strings (the driver passes timestamps through as strings and JSON-parses arrays/maps/structs).
  */
+const DUCKDB_TYPES_BY_THRIFT_TYPE: Partial<Record<ThriftTypeName, readonly DuckDBTypeId[]>> = {
+  BOOLEAN: [DuckDBTypeId.BOOLEAN],
+  TINYINT: [DuckDBTypeId.TINYINT],
+  SMALLINT: [DuckDBTypeId.SMALLINT],
+  INT: [DuckDBTypeId.INTEGER],
+  BIGINT: [DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.UINTEGER],
+  FLOAT: [DuckDBTypeId.FLOAT],
+  DOUBLE: [DuckDBTypeId.DOUBLE],
+  DECIMAL: [DuckDBTypeId.DECIMAL],
+  TIMESTAMP: [
+    DuckDBTypeId.TIMESTAMP,
+    DuckDBTypeId.TIMESTAMP_MS,
+    DuckDBTypeId.TIMESTAMP_S,
+    DuckDBTypeId.TIMESTAMP_NS,
+    DuckDBTypeId.TIMESTAMP_TZ,
+  ],
+  DATE: [DuckDBTypeId.DATE],
+  ARRAY: [DuckDBTypeId.LIST, DuckDBTypeId.ARRAY],
+  MAP: [DuckDBTypeId.MAP],
+  STRUCT: [DuckDBTypeId.STRUCT],
+  BINARY: [DuckDBTypeId.BLOB],
+  NULL: [DuckDBTypeId.SQLNULL],
+};
+
+const THRIFT_TYPE_OF_DUCKDB_TYPE = new Map<DuckDBTypeId, TTypeIdValue>(
+  Object.entries(DUCKDB_TYPES_BY_THRIFT_TYPE).flatMap(([name, duckdbTypes]) =>
+    (duckdbTypes ?? []).map((duckdbType) => [duckdbType, TTypeId[name as ThriftTypeName]]),
+  ),
+);
+
+/** Maps a DuckDB type to the Thrift type a Databricks warehouse reports. */
 export function thriftTypeOf(type: DuckDBType): TTypeIdValue {
-  switch (type.typeId) {
-    case DuckDBTypeId.BOOLEAN:
-      return TTypeId.BOOLEAN;
-    case DuckDBTypeId.TINYINT:
-      return TTypeId.TINYINT;
-    case DuckDBTypeId.SMALLINT:
-      return TTypeId.SMALLINT;
-    case DuckDBTypeId.INTEGER:
-      return TTypeId.INT;
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.UINTEGER:
-      return TTypeId.BIGINT;
-    case DuckDBTypeId.FLOAT:
-      return TTypeId.FLOAT;
-    case DuckDBTypeId.DOUBLE:
-      return TTypeId.DOUBLE;
-    case DuckDBTypeId.DECIMAL:
-      return TTypeId.DECIMAL;
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_NS:
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return TTypeId.TIMESTAMP;
-    case DuckDBTypeId.DATE:
-      return TTypeId.DATE;
-    case DuckDBTypeId.LIST:
-    case DuckDBTypeId.ARRAY:
-      return TTypeId.ARRAY;
-    case DuckDBTypeId.MAP:
-      return TTypeId.MAP;
-    case DuckDBTypeId.STRUCT:
-      return TTypeId.STRUCT;
-    case DuckDBTypeId.BLOB:
-      return TTypeId.BINARY;
-    case DuckDBTypeId.SQLNULL:
-      return TTypeId.NULL;
-    default:
-      return TTypeId.STRING;
-  }
+  return THRIFT_TYPE_OF_DUCKDB_TYPE.get(type.typeId) ?? TTypeId.STRING;
 }
 
-/** Spark's type name for a Thrift type, as Databricks puts in TColumnDesc / metadata rows. */
+/** Spark's type names (as Databricks puts them in TColumnDesc / metadata rows) are the Thrift ones, but VOID for NULL. */
+const SPARK_TYPE_NAME = new Map<TTypeIdValue, string>(
+  Object.entries(TTypeId).map(([name, id]) => [id, name === "NULL" ? "VOID" : name]),
+);
+
+/** Spark's type name for the Thrift type a DuckDB type is reported as. */
 export function sparkTypeName(type: DuckDBType): string {
-  switch (thriftTypeOf(type)) {
-    case TTypeId.BOOLEAN:
-      return "BOOLEAN";
-    case TTypeId.TINYINT:
-      return "TINYINT";
-    case TTypeId.SMALLINT:
-      return "SMALLINT";
-    case TTypeId.INT:
-      return "INT";
-    case TTypeId.BIGINT:
-      return "BIGINT";
-    case TTypeId.FLOAT:
-      return "FLOAT";
-    case TTypeId.DOUBLE:
-      return "DOUBLE";
-    case TTypeId.DECIMAL:
-      return "DECIMAL";
-    case TTypeId.TIMESTAMP:
-      return "TIMESTAMP";
-    case TTypeId.DATE:
-      return "DATE";
-    case TTypeId.ARRAY:
-      return "ARRAY";
-    case TTypeId.MAP:
-      return "MAP";
-    case TTypeId.STRUCT:
-      return "STRUCT";
-    case TTypeId.BINARY:
-      return "BINARY";
-    case TTypeId.NULL:
-      return "VOID";
-    default:
-      return "STRING";
-  }
+  return SPARK_TYPE_NAME.get(thriftTypeOf(type)) ?? "STRING";
 }
 
 export function tableSchema(columns: readonly ResultColumn[]): object {
