@@ -194,9 +194,7 @@ export class TransformChain {
       return undefined;
     }
     const current = this.stages[stage]!;
-    const counts = current.counts;
-    counts.receivedEvents++;
-    counts.receivedBytes += message.sizeBytes;
+    current.counts.received.count(message.sizeBytes);
     let result: TransformResult<unknown> | Promise<TransformResult<unknown>>;
     try {
       result = current.transform.transform(message, current.ctx);
@@ -222,13 +220,11 @@ export class TransformChain {
   ): Promise<void> | undefined {
     if (result === null || result === undefined) return undefined;
     if (isMessage(result)) {
-      const counts = this.stages[stage]!.counts;
-      counts.sentEvents++;
-      counts.sentBytes += result.sizeBytes;
+      this.stages[stage]!.counts.sent.count(result.sizeBytes);
       return this.runStage(result, origin, stage + 1, out);
     }
     if (Array.isArray(result)) {
-      const counts = this.stages[stage]!.counts;
+      const sent = this.stages[stage]!.counts.sent;
       let pending: Promise<void>[] | undefined;
       for (const child of result as unknown[]) {
         if (!isMessage(child)) {
@@ -240,8 +236,7 @@ export class TransformChain {
           );
           continue;
         }
-        counts.sentEvents++;
-        counts.sentBytes += child.sizeBytes;
+        sent.count(child.sizeBytes);
         const p = this.runStage(child, origin, stage + 1, out);
         if (p) {
           pending ??= [];
