@@ -5,34 +5,12 @@ import {
   type ContractViolation,
   checkAktoBatchBody,
   checkAktoRecord,
+  sampleAktoRecord,
 } from "../src/index.js";
 
-/** A record that satisfies every rule; each test breaks exactly one. */
+/** A record that satisfies every rule (the package's own sample); each test breaks exactly one. */
 function validRecord(): Record<string, unknown> {
-  return {
-    path: "/serving-endpoints/support-agent/invocations",
-    method: "POST",
-    requestHeaders: JSON.stringify({ host: "support-agent.agent.adb-1.azuredatabricks.net" }),
-    responseHeaders: JSON.stringify({ "content-type": "application/json" }),
-    requestPayload: '{"messages":[]}',
-    responsePayload: '{"messages":[]}',
-    ip: "0.0.0.0",
-    destIp: "",
-    time: "1764263000",
-    statusCode: "200",
-    status: "OK",
-    type: "HTTP/1.1",
-    akto_account_id: "1000000",
-    akto_vxlan_id: "0",
-    is_pending: "false",
-    source: "MIRRORING",
-    tag: JSON.stringify({ "gen-ai": "Gen AI", source: "DATABRICKS" }),
-    direction: "",
-    process_id: "",
-    socket_id: "",
-    daemonset_id: "",
-    enabled_graph: "",
-  };
+  return sampleAktoRecord(0);
 }
 
 function withField(field: string, value: unknown): Record<string, unknown> {
