@@ -1,5 +1,5 @@
 import type { AgentExecution, AgentRef } from "@pipekit/agent-execution";
-import { createMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
+import type { Logger, SourceChunk } from "@pipekit/core";
 import pLimit from "p-limit";
 import type { DeliveredIds } from "../checkpoint/delivered-ids.js";
 import { DatabricksApiError } from "../errors/errors.js";
@@ -7,11 +7,12 @@ import type { HttpTransport } from "../http/http-client.js";
 import type { DatabricksRestClient } from "../http/rest-client.js";
 import type { SourceMetrics } from "../metrics/source-metrics.js";
 import { normaliseTraceInfo, spansOfTraceData } from "../normalise/normalise-trace-info.js";
-import { RowParseError } from "../normalise/row-parse-error.js";
 import { asRecord, asString, parseTimestamp } from "../normalise/values.js";
 import {
-  approximateSize,
+  type ChunkOutcomes,
+  emitExecution,
   noteRowTime,
+  type ReadCounters,
   type ReadWindow,
   type TableCycleStats,
   windowStart,
@@ -60,6 +61,7 @@ export async function* readExperimentTraces(
 ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
   const key = experimentKey(experiment.experimentId);
   const attrs = { table: key };
+  const counters: ReadCounters = { stats, metrics: ctx.metrics, attrs };
   const from = windowStart(ctx, key, window, delivered);
   delivered.prune(from);
   let readUntil = from;
@@ -98,8 +100,7 @@ export async function* readExperimentTraces(
     });
     const limit = pLimit(SPAN_FETCHES);
     const spans = await Promise.all(fresh.map((info) => limit(() => spansOf(ctx, info))));
-    const messages: Message<AgentExecution>[] = [];
-    const rejected: { message: Message<unknown>; error: Error }[] = [];
+    const { messages, rejected }: ChunkOutcomes = { messages: [], rejected: [] };
     fresh.forEach((info, i) => {
       const id = asString(info.trace_id);
       const time = parseTimestamp(info.request_time);
@@ -113,24 +114,9 @@ export async function* readExperimentTraces(
         noteRowTime(stats, delivered, time, ctx.metrics, attrs);
         if (time > readUntil) readUntil = time;
       }
-      try {
-        const execution = normaliseTraceInfo(info, spans[i], experiment.agent, {
-          workspace: ctx.workspace,
-          table: key,
-        });
-        messages.push(createMessage(execution.requestId, execution, meta, approximateSize(execution)));
-        stats.emitted++;
-        stats.agents.add(execution.agent.endpoint);
-        ctx.metrics.executionsEmitted.add(1, attrs);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        rejected.push({
-          message: createMessage(id ?? `${key}#unidentified`, info, meta),
-          error: error instanceof RowParseError ? error : new RowParseError(reason, id),
-        });
-        stats.parseFailures++;
-        ctx.metrics.parseFailures.add(1, attrs);
-      }
+      emitExecution({ messages, rejected }, counters, { value: info, id, meta }, () =>
+        normaliseTraceInfo(info, spans[i], experiment.agent, { workspace: ctx.workspace, table: key }),
+      );
       if (id !== undefined && time !== undefined) delivered.record(id, time);
     });
     pageToken = page.next_page_token || undefined;

@@ -1,5 +1,5 @@
 import type { AgentExecution, AgentRef } from "@pipekit/agent-execution";
-import { createMessage, type Logger, type Message, type SourceChunk } from "@pipekit/core";
+import { createMessage, type Logger, type Message, type MessageMeta, type SourceChunk } from "@pipekit/core";
 import type { DeliveredIds } from "../checkpoint/delivered-ids.js";
 import type { TableKind } from "../discovery/classify-table.js";
 import type { AgentTable } from "../discovery/inventory.js";
@@ -65,6 +65,47 @@ export function noteRowTime(
   if (stats.newestRequestTime === undefined || time > stats.newestRequestTime) stats.newestRequestTime = time;
 }
 
+/** The executions and the rejected units of one chunk. */
+export interface ChunkOutcomes {
+  readonly messages: Message<AgentExecution>[];
+  readonly rejected: { message: Message<unknown>; error: Error }[];
+}
+
+/** Where a table's (or an experiment's) outcomes are counted; `attrs.table` is its partition key. */
+export interface ReadCounters {
+  readonly stats: TableCycleStats;
+  readonly metrics: SourceMetrics;
+  readonly attrs: { readonly table: string };
+}
+
+/**
+ * Normalises one unit read (a row, a trace) into an execution message; a unit that does not
+ * normalise is rejected with its reason as a RowParseError, so it is dead-lettered, not lost.
+ */
+export function emitExecution(
+  out: ChunkOutcomes,
+  counters: ReadCounters,
+  unit: { readonly value: unknown; readonly id: string | undefined; readonly meta: MessageMeta },
+  normalise: () => AgentExecution,
+): void {
+  const { stats, metrics, attrs } = counters;
+  try {
+    const execution = normalise();
+    out.messages.push(createMessage(execution.requestId, execution, unit.meta, approximateSize(execution)));
+    stats.emitted++;
+    stats.agents.add(execution.agent.endpoint);
+    metrics.executionsEmitted.add(1, attrs);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    out.rejected.push({
+      message: createMessage(unit.id ?? `${attrs.table}#unidentified`, unit.value, unit.meta),
+      error: error instanceof RowParseError ? error : new RowParseError(reason, unit.id),
+    });
+    stats.parseFailures++;
+    metrics.parseFailures.add(1, attrs);
+  }
+}
+
 /** The cycle's window: `[from, to]`, and how far back an unfinished earlier window may reach. */
 export interface ReadWindow {
   readonly from: number;
@@ -91,6 +132,7 @@ export async function* readTable(
   stats: TableCycleStats,
 ): AsyncGenerator<SourceChunk<AgentExecution>, void, undefined> {
   const attrs = { table: table.fullName };
+  const counters: ReadCounters = { stats, metrics: ctx.metrics, attrs };
   const from = windowStart(ctx, table.fullName, window, delivered);
   delivered.prune(from);
   const query = buildTableQuery(table, from, window.to);
@@ -104,12 +146,11 @@ export async function* readTable(
   });
 
   const process = (rows: readonly RawRow[]): SourceChunk<AgentExecution> => {
-    const messages: Message<AgentExecution>[] = [];
-    const rejected: { message: Message<unknown>; error: Error }[] = [];
+    const { messages, rejected }: ChunkOutcomes = { messages: [], rejected: [] };
     stats.rowsRead += rows.length;
     ctx.metrics.rowsRead.add(rows.length, attrs);
     const units = table.kind === "trace" ? groupTraces(rows) : rows;
-    for (const unit of units) handle(unit, messages, rejected);
+    for (const unit of units) handle(unit, { messages, rejected });
     sinceCheckpoint += rows.length;
     const withCheckpoint = sinceCheckpoint >= ctx.checkpointEveryRows;
     if (withCheckpoint) sinceCheckpoint = 0;
@@ -136,11 +177,7 @@ export async function* readTable(
     return out;
   };
 
-  const handle = (
-    unit: RawRow | TraceRow,
-    messages: Message<AgentExecution>[],
-    rejected: { message: Message<unknown>; error: Error }[],
-  ): void => {
+  const handle = (unit: RawRow | TraceRow, out: ChunkOutcomes): void => {
     const { id, time } = identify(unit, table);
     const meta = {
       source: ctx.sourceName,
@@ -157,25 +194,12 @@ export async function* readTable(
       noteRowTime(stats, delivered, time, ctx.metrics, attrs);
       if (time > readUntil) readUntil = time;
     }
-    try {
-      const execution = normaliseRow(unit, table.kind, agentFor(unit, table), {
+    emitExecution(out, counters, { value: unit, id, meta }, () =>
+      normaliseRow(unit, table.kind, agentFor(unit, table), {
         workspace: ctx.workspace,
         table: table.fullName,
-      });
-      messages.push(createMessage(execution.requestId, execution, meta, approximateSize(execution)));
-      stats.emitted++;
-      stats.agents.add(execution.agent.endpoint);
-      ctx.metrics.executionsEmitted.add(1, attrs);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const parseError = error instanceof RowParseError ? error : new RowParseError(reason, id);
-      rejected.push({
-        message: createMessage(id ?? `${table.fullName}#unidentified`, unit, meta),
-        error: parseError,
-      });
-      stats.parseFailures++;
-      ctx.metrics.parseFailures.add(1, attrs);
-    }
+      }),
+    );
     // Dead-lettered rows count as delivered: they are reported once, not every cycle.
     if (id !== undefined && time !== undefined) delivered.record(id, time);
   };
@@ -202,11 +226,10 @@ export async function* readTable(
         );
       }
     }
-    const tail: { message: Message<unknown>; error: Error }[] = [];
-    const messages: Message<AgentExecution>[] = [];
-    if (pendingTrace) handle(pendingTrace, messages, tail);
+    const { messages, rejected }: ChunkOutcomes = { messages: [], rejected: [] };
+    if (pendingTrace) handle(pendingTrace, { messages, rejected });
     pendingTrace = undefined;
-    yield { messages, ...(tail.length > 0 ? { rejected: tail } : {}), checkpoint: checkpoint(window.to) };
+    yield { messages, ...(rejected.length > 0 ? { rejected } : {}), checkpoint: checkpoint(window.to) };
     ctx.metrics.tablesScanned.add(1, attrs);
     if (stats.newestRequestTime !== undefined) {
       ctx.metrics.tableLag.record((ctx.now() - stats.newestRequestTime) / 1000, attrs);
@@ -259,36 +282,26 @@ export function windowStart(
 /** Re-reads of one table's window after the warehouse failed mid-result-set, per cycle. */
 const MAX_REREADS = 2;
 
+/** Where a row of each row-per-execution table kind keeps its id and its request time. */
+const ROW_IDENTITY: Record<
+  Exclude<AgentTable["kind"], "trace">,
+  { id: string; time: string; parseTime: (value: unknown) => number | undefined }
+> = {
+  "ai-gateway": { id: "databricks_request_id", time: "request_time", parseTime: parseTimestamp },
+  "ai-gateway-beta": { id: "invocation_id", time: "event_time", parseTime: parseTimestamp },
+  "trace-view": { id: "trace_id", time: "request_time", parseTime: parseTimestamp },
+  // Epoch milliseconds, not a timestamp.
+  legacy: { id: "databricks_request_id", time: "timestamp_ms", parseTime: asNumber },
+};
+
 function identify(unit: RawRow | TraceRow, table: AgentTable): { id?: string; time?: number } {
-  switch (table.kind) {
-    case "ai-gateway":
-      return {
-        id: asString((unit as RawRow).databricks_request_id),
-        time: parseTimestamp((unit as RawRow).request_time),
-      };
-    case "ai-gateway-beta":
-      return {
-        id: asString((unit as RawRow).invocation_id),
-        time: parseTimestamp((unit as RawRow).event_time),
-      };
-    case "trace-view":
-      return {
-        id: asString((unit as RawRow).trace_id),
-        time: parseTimestamp((unit as RawRow).request_time),
-      };
-    case "legacy":
-      return {
-        id: asString((unit as RawRow).databricks_request_id),
-        time: asNumber((unit as RawRow).timestamp_ms),
-      };
-    case "trace": {
-      const trace = unit as TraceRow;
-      return {
-        id: trace.trace_id || undefined,
-        time: nanosToMs(trace.spans[0]?.trace_start_unix_nano),
-      };
-    }
+  if (table.kind === "trace") {
+    const trace = unit as TraceRow;
+    return { id: trace.trace_id || undefined, time: nanosToMs(trace.spans[0]?.trace_start_unix_nano) };
   }
+  const row = unit as RawRow;
+  const columns = ROW_IDENTITY[table.kind];
+  return { id: asString(row[columns.id]), time: columns.parseTime(row[columns.time]) };
 }
 
 function agentFor(unit: RawRow | TraceRow, table: AgentTable): AgentRef {
