@@ -13,13 +13,6 @@ export {
   type WantedComponent,
 } from "../registry/default-registry.js";
 export { checkCron } from "../service/schedule.js";
-export {
-  type CommandIo,
-  type RunOptions,
-  replayCommand,
-  runCommand,
-  schemaCommand,
-  testCommand,
-  validateCommand,
-} from "./commands.js";
+// Every command and its options: commands.ts holds nothing else.
+export * from "./commands.js";
 export { isEntryScript, type ProcessRegistryOptions, runAsProcess } from "./run-as-process.js";
