@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 
-// OpenTelemetry's own definitions (opentelemetry-proto v1.9.0, vendored in packages/e2e/proto): the
-// exporter's bytes are decoded by the schema, not by a decoder written for the test.
-const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
+// OpenTelemetry's own definitions (opentelemetry-proto v1.9.0, vendored in vendor/opentelemetry-proto):
+// the exporter's bytes are decoded by the schema, not by a decoder written for the test.
+const PROTO_ROOT = fileURLToPath(new URL("../../vendor/opentelemetry-proto/", import.meta.url));
 
 function loadTraceRequestType(): protobuf.Type {
   const root = new protobuf.Root();
