@@ -1,4 +1,4 @@
-import type { Message } from "@pipekit/core";
+import { type Message, PoisonError } from "@pipekit/core";
 import jsonata from "jsonata";
 
 /**
@@ -39,27 +39,37 @@ export function syntaxErrorOf(text: string): ExpressionSyntaxError | undefined {
   }
 }
 
-/** A compiled expression, evaluated against a message's value with `$id` and `$meta` bound. */
+/**
+ * The compiled expression of one transform, evaluated against a message's value with `$id` and
+ * `$meta` bound, within `defaultLimits` (the timeout may be the transform's own).
+ */
 export class CompiledExpression {
   private readonly expression: jsonata.Expression;
 
   constructor(
     readonly text: string,
-    limits: EvaluationLimits = defaultLimits,
+    /** The transform's type: the prefix of its failures' reasons, e.g. "filter: T1006: …". */
+    private readonly transformType: string,
+    timeoutMs = defaultLimits.timeoutMs,
   ) {
     this.expression = jsonata(text, {
-      timeout: limits.timeoutMs,
-      stack: limits.maxDepth,
-      sequence: limits.maxSequence,
+      timeout: timeoutMs,
+      stack: defaultLimits.maxDepth,
+      sequence: defaultLimits.maxSequence,
     });
   }
 
-  /** The result (undefined when the expression selects nothing); rejects with a described Error. */
+  /**
+   * The result (undefined when the expression selects nothing). A failure rejects with a
+   * PoisonError in JSONata's words: that message is dead-lettered with the reason, the pipeline goes on.
+   */
   async evaluate(message: Message): Promise<unknown> {
     try {
       return await this.expression.evaluate(message.value, { id: message.id, meta: message.meta });
     } catch (error) {
-      throw new Error(describe(error as JsonataErrorLike), { cause: error });
+      throw new PoisonError(`${this.transformType}: ${describe(error as JsonataErrorLike)}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { defineComponent, type Message, PoisonError, type Transform } from "@pipekit/core";
 import { z } from "zod";
-import { CompiledExpression, defaultLimits } from "../expression/compiled-expression.js";
+import { CompiledExpression } from "../expression/compiled-expression.js";
 import { expressionSchema, timeoutSchema } from "../expression/expression-schema.js";
 
 export interface FilterOptions {
@@ -14,19 +14,11 @@ export interface FilterOptions {
  * condition that yields a string or a number is more likely a mistake than a choice.
  */
 export function jsonataFilter(condition: string, options: FilterOptions = {}): Transform {
-  const compiled = new CompiledExpression(condition, {
-    ...defaultLimits,
-    timeoutMs: options.timeoutMs ?? defaultLimits.timeoutMs,
-  });
+  const compiled = new CompiledExpression(condition, "filter", options.timeoutMs);
   return {
     type: "filter",
     async transform(message: Message) {
-      let result: unknown;
-      try {
-        result = await compiled.evaluate(message);
-      } catch (error) {
-        throw new PoisonError(`filter: ${(error as Error).message}`, { cause: error });
-      }
+      const result = await compiled.evaluate(message);
       if (result === true) return message;
       if (result === false || result === undefined) return null;
       throw new PoisonError(

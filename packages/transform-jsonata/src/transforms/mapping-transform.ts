@@ -1,6 +1,6 @@
 import { defineComponent, deriveMessage, type Message, PoisonError, type Transform } from "@pipekit/core";
 import { z } from "zod";
-import { CompiledExpression, defaultLimits } from "../expression/compiled-expression.js";
+import { CompiledExpression } from "../expression/compiled-expression.js";
 import { expressionSchema, timeoutSchema } from "../expression/expression-schema.js";
 
 export interface MappingOptions {
@@ -14,19 +14,11 @@ export interface MappingOptions {
  * dead-letters that message with the reason; the pipeline goes on.
  */
 export function jsonataMapping(expression: string, options: MappingOptions = {}): Transform {
-  const compiled = new CompiledExpression(expression, {
-    ...defaultLimits,
-    timeoutMs: options.timeoutMs ?? defaultLimits.timeoutMs,
-  });
+  const compiled = new CompiledExpression(expression, "mapping", options.timeoutMs);
   return {
     type: "mapping",
     async transform(message: Message) {
-      let value: unknown;
-      try {
-        value = await compiled.evaluate(message);
-      } catch (error) {
-        throw new PoisonError(`mapping: ${(error as Error).message}`, { cause: error });
-      }
+      const value = await compiled.evaluate(message);
       if (value === undefined) {
         throw new PoisonError(
           "mapping: the expression selected nothing for this message (use a `filter` transform to drop messages)",
