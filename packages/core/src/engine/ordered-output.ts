@@ -20,6 +20,21 @@ export class OrderedOutput {
     return output;
   }
 
+  /**
+   * Emits what `output` holds so far if nothing can come before it any more (its chunk heads the
+   * queue and none of its messages waits on an asynchronous transform), and returns the segment
+   * to go on filling: a fresh one then, else `current`. A long chunk then reaches the sinks while
+   * it is still being transformed, in the same order as if it were emitted whole.
+   */
+  emitReady(output: ChunkOutput, current: Segment): Segment {
+    if (this.queue[0] !== output || output.pending > 0) return current;
+    for (const segment of output.segments) this.fanOut.emit(segment);
+    const fresh = newSegment();
+    output.segments.length = 0;
+    output.segments.push(fresh);
+    return fresh;
+  }
+
   /** Emits the chunks at the head of the queue that are complete. */
   drain(): void {
     while (this.queue.length > 0) {
