@@ -18,6 +18,11 @@
  *   throttledPeakRssMB     peak RSS of the pipeline process during the 60 s throttled run
  *   throttledRssAt20sMB / throttledRssAt60sMB  peak RSS in the 5 s before 20 s and before 60 s
  *   throttledRssGrowthMB   throttledRssAt60sMB − throttledRssAt20sMB (flat memory ⇒ about 0)
+ * To look for the next bottleneck (the figures are then not the defaults'): BENCH_E2E_ROWS,
+ * BENCH_E2E_THROTTLED=0 (skip the slow-sink run), BENCH_E2E_PROFILE_DIR (keep the CPU profiles),
+ * BENCH_E2E_NODE_FLAGS (V8/Node flags of the pipeline process), BENCH_E2E_CHUNK_ROWS (the source's
+ * chunkRows), BENCH_E2E_BUDGET_MESSAGES (in-flight budget), BENCH_E2E_BATCH_COUNT (Kafka batch,
+ * default 500 as the shield), BENCH_E2E_KAFKA_COMPRESSION (none | gzip | snappy).
  */
 import { execFileSync, fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

@@ -97,9 +97,34 @@ class PacedSink implements Sink {
   }
 }
 
+/**
+ * Settings to compare against the defaults, from the environment (see bench/e2e.ts's header);
+ * each left unset keeps what the product uses.
+ */
+const experiment = {
+  chunkRows: numberFromEnv("BENCH_E2E_CHUNK_ROWS"),
+  budgetMessages: numberFromEnv("BENCH_E2E_BUDGET_MESSAGES"),
+  /** The shield's own Kafka batch size by default. */
+  kafkaBatchCount: numberFromEnv("BENCH_E2E_BATCH_COUNT") ?? 500,
+  kafkaCompression: process.env.BENCH_E2E_KAFKA_COMPRESSION as "none" | "gzip" | "snappy" | undefined,
+};
+
+function numberFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return value;
+}
+
 async function runJob(job: E2eJob): Promise<E2eResult> {
   const stateDir = mkdtempSync(join(tmpdir(), "pipekit-bench-e2e-"));
-  const kafka = createKafkaSink({ brokers: [...job.brokers], topic: job.topic });
+  const kafka = createKafkaSink({
+    brokers: [...job.brokers],
+    topic: job.topic,
+    ...(experiment.kafkaCompression ? { compression: experiment.kafkaCompression } : {}),
+  });
   const sink = new PacedSink(kafka, job.throttleRecordsPerSec);
   const deadLetters = new ReasonCountingSink();
   const pipeline = new Pipeline({
@@ -111,15 +136,16 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
       caCert: job.emulator.caPem,
       lookBackMinutes: 24 * 60,
       safetyLagSeconds: 0,
+      ...(experiment.chunkRows ? { chunkRows: experiment.chunkRows } : {}),
     }),
     transforms: [
       { id: "redact", transform: redactTransform() },
       { id: "akto_mapping", transform: aktoMappingTransform() },
     ],
-    // The shield's own Kafka batch size.
-    sinks: [{ id: "kafka", sink, batch: { maxCount: 500 } }],
+    sinks: [{ id: "kafka", sink, batch: { maxCount: experiment.kafkaBatchCount } }],
     deadLetter: deadLetters,
     checkpointStore: new FileCheckpointStore(join(stateDir, "checkpoints.json")),
+    ...(experiment.budgetMessages ? { budget: { maxMessages: experiment.budgetMessages } } : {}),
   });
 
   globalThis.gc?.();
