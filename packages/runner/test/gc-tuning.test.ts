@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { capYoungGeneration, tuneGarbageCollection } from "../src/cli/gc-tuning.js";
+import { capYoungGeneration, isBinaryEntry, tuneGarbageCollection } from "../src/cli/gc-tuning.js";
 
 const GC_TUNING = pathToFileURL(
   resolve(dirname(fileURLToPath(import.meta.url)), "../src/cli/gc-tuning.ts"),
@@ -58,5 +58,18 @@ describe("capYoungGeneration", () => {
     expect(capYoungGeneration(2, ["--max-semi-space-size=8"], "")).toBeUndefined();
     expect(capYoungGeneration(2, [], "--semi-space-growth-factor=4")).toBeUndefined();
     expect(capYoungGeneration(2, [], "--min_semi_space_size=4")).toBeUndefined();
+  });
+});
+
+describe("isBinaryEntry", () => {
+  const tuning = "file:///opt/shield/dist/cli/tune-at-start.js";
+  const name = /databricks-shield\.(js|ts)$/;
+
+  it("is true only for the binary beside the tuning module", () => {
+    expect(isBinaryEntry(tuning, name, "/opt/shield/dist/cli/databricks-shield.js")).toBe(true);
+    // Another program (a test runner, an embedding app), or a same-named script elsewhere, is not.
+    expect(isBinaryEntry(tuning, name, "/opt/shield/node_modules/vitest/vitest.mjs")).toBe(false);
+    expect(isBinaryEntry(tuning, name, "/home/me/databricks-shield.js")).toBe(false);
+    expect(isBinaryEntry(tuning, name, undefined)).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: tunes the garbage collector before the other modules are evaluated.
+import "./tune-at-start.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";

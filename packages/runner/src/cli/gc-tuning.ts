@@ -1,4 +1,7 @@
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
+import { entryScriptPath } from "./entry-script.js";
 
 /**
  * How far V8 lets the old space grow past what survived the last full collection, in percent.
@@ -85,4 +88,26 @@ export function capYoungGeneration(
     clearInterval(timer);
     setFactor(2);
   };
+}
+
+/**
+ * Whether `script` (the process's entry) is the binary `entryName` in the folder of `moduleUrl`
+ * (the binary's own tuning module, imported first by it): a test or a program importing the
+ * binary's modules is not, and keeps its own V8 settings.
+ */
+export function isBinaryEntry(moduleUrl: string, entryName: RegExp, script = entryScriptPath()): boolean {
+  return (
+    script !== undefined && entryName.test(script) && dirname(script) === dirname(fileURLToPath(moduleUrl))
+  );
+}
+
+/**
+ * For a binary's first import (`@pipekit/runner/gc-tuning`): both settings above, when that binary
+ * is what the process runs. Returns whether it tuned.
+ */
+export function tuneWhenEntry(moduleUrl: string, entryName: RegExp): boolean {
+  if (!isBinaryEntry(moduleUrl, entryName)) return false;
+  tuneGarbageCollection();
+  capYoungGeneration();
+  return true;
 }

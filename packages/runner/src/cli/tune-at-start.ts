@@ -1,7 +1,4 @@
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { entryScriptPath } from "./entry-script.js";
-import { capYoungGeneration, tuneGarbageCollection } from "./gc-tuning.js";
+import { tuneWhenEntry } from "./gc-tuning.js";
 
 /**
  * Imported first by the `pipeline` entry, so the garbage collector is tuned before the rest of
@@ -10,12 +7,4 @@ import { capYoungGeneration, tuneGarbageCollection } from "./gc-tuning.js";
  * to the cap's 4 MiB). Only when this directory's `pipeline` script is the process's entry: a
  * test or a program importing the CLI keeps its own V8 settings.
  */
-const script = entryScriptPath();
-if (
-  script !== undefined &&
-  /pipeline\.(js|ts)$/.test(script) &&
-  dirname(script) === dirname(fileURLToPath(import.meta.url))
-) {
-  tuneGarbageCollection();
-  capYoungGeneration();
-}
+tuneWhenEntry(import.meta.url, /pipeline\.(js|ts)$/);
