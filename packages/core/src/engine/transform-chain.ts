@@ -1,4 +1,3 @@
-import { setImmediate } from "node:timers";
 import type { Tracer } from "@opentelemetry/api";
 import type { ComponentContext } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
@@ -12,6 +11,7 @@ import type { AckLedger } from "./delivery.js";
 import type { ErrorSummaries } from "./error-summary.js";
 import { newSegment, type Segment, type SinkFanOut } from "./fan-out.js";
 import { type ChunkOutput, OrderedOutput } from "./ordered-output.js";
+import { nextMacrotask, sliceEndsAt, sliceIsOver } from "./time-slice.js";
 
 /** What the transform chain needs from the cycle's lifecycle. */
 export interface TransformChainCycle {
@@ -43,24 +43,6 @@ interface Stage {
   readonly attrs: ComponentAttributes;
   readonly ctx: ComponentContext;
   readonly counts: BufferedStageMetrics;
-}
-
-/**
- * Longest stretch, in ms, that synchronous transforms run before the chain lets the event loop in.
- * A chunk (2,000 rows by default) through redact and mapping takes ~100 ms of CPU; run in one go,
- * it kept a sink's acknowledgement waiting just as long, and with one produce in flight at a time
- * the Kafka lane sat idle while we transformed and we sat idle while it sent (bench/e2e.ts: the
- * lane was busy 92% of the run at ~118 ms per 500 records, the main thread idle 17%). Emitting
- * what is done and yielding every few ms lets the sink send, and compress in the thread pool,
- * while the next messages are transformed.
- */
-const TIME_SLICE_MS = 4;
-/** How many messages between two looks at the clock (reading it costs little, but not nothing). */
-const SLICE_CHECK_EVERY = 8;
-
-/** After pending I/O callbacks (a sink's response), unlike a microtask; not a timer fake timers own. */
-function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -144,11 +126,10 @@ export class TransformChain {
     segment: Segment,
   ): Promise<void> | undefined {
     const { concurrency: limit, cycle, ledger, fanOut, ordered } = this;
-    const sliceEnd = performance.now() + TIME_SLICE_MS;
+    const sliceEnd = sliceEndsAt();
     for (let i = from; i < messages.length; i++) {
       if (cycle.fatal) return undefined; // stopping: the rest stays unacknowledged, hence uncommitted
-      const sliceOver =
-        (i - from) % SLICE_CHECK_EVERY === SLICE_CHECK_EVERY - 1 && performance.now() >= sliceEnd;
+      const sliceOver = sliceIsOver(sliceEnd, i - from);
       if (sliceOver || this.asyncActive >= limit) {
         let rest: Segment;
         if (!output) {
