@@ -10,7 +10,6 @@ import { type ComponentContext, type Message, Pipeline, type Sink, type WriteCon
 import type { DeadLetterRecord } from "@pipekit/core/advanced";
 import { FileCheckpointStore } from "@pipekit/core/builtins";
 import { redactTransform } from "@pipekit/redact";
-import { capYoungGeneration, tuneGarbageCollection } from "@pipekit/runner/gc-tuning";
 import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
 import { createKafkaSink } from "@pipekit/sink-kafka";
 import { createDatabricksSource } from "@pipekit/source-databricks";
@@ -197,11 +196,6 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
-
-// V8 as the `pipeline` and `databricks-shield` binaries set it (packages/runner/README.md, "Memory"),
-// here once the modules are loaded; node flags given through BENCH_E2E_NODE_FLAGS win.
-tuneGarbageCollection();
-capYoungGeneration();
 
 process.once("message", (job) => {
   runJob(job as E2eJob).then(
