@@ -14,6 +14,7 @@ export {
   type KafkaClusterDeps,
 } from "./cluster/kafka-cluster.js";
 export {
+  CLUSTER_SECRET_FIELDS,
   type ClusterOptions,
   type ClusterOptionsInput,
   clusterOptionsSchema,

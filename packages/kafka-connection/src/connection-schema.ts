@@ -1,3 +1,5 @@
+// The `@pipekit/kafka-connection/config` entry: schemas only, no kafkajs, so a config can be
+// validated without loading the client.
 import { z } from "zod";
 
 const brokerAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:9092"');

@@ -1,4 +1,6 @@
-import { kafkaConnectionShape } from "@pipekit/kafka-connection";
+// The `@pipekit/cluster-kafka/config` entry: the runner validates a pipeline file's `cluster:` block
+// with this schema without loading kafkajs, so nothing here may import it (a test holds this).
+import { KAFKA_SECRET_FIELDS, kafkaConnectionShape } from "@pipekit/kafka-connection/config";
 import { z } from "zod";
 
 const topicName = z
@@ -47,3 +49,6 @@ export const clusterOptionsSchema = z
 
 export type ClusterOptions = z.output<typeof clusterOptionsSchema>;
 export type ClusterOptionsInput = z.input<typeof clusterOptionsSchema>;
+
+/** Paths inside the options never echoed in errors or logs (the connection's SASL password, TLS key). */
+export const CLUSTER_SECRET_FIELDS = KAFKA_SECRET_FIELDS;
