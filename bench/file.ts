@@ -98,7 +98,7 @@ sinks:
     type: jsonl_file
     path: ${join(dir, "out.jsonl")}
 checkpoints: { path: ${join(dir, "checkpoints.json")} }
-dead_letter: { path: ${join(dir, "dead-letters.jsonl")} }
+deadLetter: { path: ${join(dir, "dead-letters.jsonl")} }
 `;
 }
 

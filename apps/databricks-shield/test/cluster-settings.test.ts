@@ -20,13 +20,13 @@ describe("databricks-shield cluster variables", () => {
           SHIELD_CLUSTER_SHARDS: "24",
           SHIELD_CLUSTER_CHECKPOINT_TOPIC: "shield.offsets",
         }),
-        { interval_seconds: 60 },
+        { intervalSeconds: 60 },
       ),
     ) as Record<string, unknown>;
     expect(doc.cluster).toEqual({
       brokers: ["k1:9092", "k2:9092"],
       group: "databricks-shield",
-      checkpoint_topic: "shield.offsets",
+      checkpointTopic: "shield.offsets",
       shards: 24,
     });
     expect(doc.checkpoints).toBeUndefined();
@@ -34,7 +34,7 @@ describe("databricks-shield cluster variables", () => {
 
   it("without it, a single instance keeps its checkpoint file", () => {
     const doc = parse(
-      shieldPipelineYaml(readShieldSettings(env), { once: true, deadline_seconds: 240 }),
+      shieldPipelineYaml(readShieldSettings(env), { once: true, deadlineSeconds: 240 }),
     ) as Record<string, unknown>;
     expect(doc.cluster).toBeUndefined();
     expect(doc.checkpoints).toMatchObject({ path: expect.stringMatching(/checkpoints\.json$/) });

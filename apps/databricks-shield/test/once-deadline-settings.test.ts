@@ -13,11 +13,11 @@ describe("databricks-shield -once deadline settings", () => {
   it("defaults to 240 s + a 30 s drain, inside Akto's 300 s, and retries until the deadline", () => {
     const s = readShieldSettings(env);
     const doc = parse(
-      shieldPipelineYaml(s, { once: true, deadline_seconds: s.SHIELD_ONCE_DEADLINE_SECONDS }),
-    ) as { schedule: unknown; shutdown: unknown; sinks: { retry: { max_elapsed_ms: number } }[] };
-    expect(doc.schedule).toEqual({ once: true, deadline_seconds: 240 });
-    expect(doc.shutdown).toEqual({ drain_timeout_seconds: 30 });
-    expect(doc.sinks[0]!.retry.max_elapsed_ms).toBe(240_000);
+      shieldPipelineYaml(s, { once: true, deadlineSeconds: s.SHIELD_ONCE_DEADLINE_SECONDS }),
+    ) as { schedule: unknown; shutdown: unknown; sinks: { retry: { maxElapsedMs: number } }[] };
+    expect(doc.schedule).toEqual({ once: true, deadlineSeconds: 240 });
+    expect(doc.shutdown).toEqual({ drainTimeoutSeconds: 30 });
+    expect(doc.sinks[0]!.retry.maxElapsedMs).toBe(240_000);
   });
 
   it("takes SHIELD_ONCE_DEADLINE_SECONDS and names it when it is not a positive number", () => {

@@ -36,8 +36,8 @@ describe("Kafka broker down for 30 s mid-run", () => {
       chunkRows: 20,
       checkpointEveryRows: 20,
       budgetMessages: 100,
-      batch: { kafka: { max_count: 50, linger_ms: 20 }, akto: { max_count: 50, linger_ms: 20 } },
-      retry: { kafka: { max_attempts: 100, initial_delay_ms: 200, max_delay_ms: 2_000 } },
+      batch: { kafka: { maxCount: 50, lingerMs: 20 }, akto: { maxCount: 50, lingerMs: 20 } },
+      retry: { kafka: { maxAttempts: 100, initialDelayMs: 200, maxDelayMs: 2_000 } },
       schedule: { once: true },
     });
     // Slow reads a little so the run is still going when the broker stops.

@@ -106,7 +106,7 @@ describe("Akto down for longer than the look-back window", () => {
     doc.source.safetyLagSeconds = 1;
     const file = join(stack.stateDir, "short-window.yaml");
     await writeFile(file, stringify(doc, { lineWidth: 0 }));
-    expect(doc.schedule).toEqual({ once: true, deadline_seconds: DEADLINE_SECONDS });
+    expect(doc.schedule).toEqual({ once: true, deadlineSeconds: DEADLINE_SECONDS });
 
     // The connector has been running: a first run (Akto up) commits every table's window. (A table
     // whose very first window is cut short by an outage has no committed state to resume from.)

@@ -64,7 +64,7 @@ describe("/metrics of a running service across cycles", () => {
     // Akto's outage should fail a cycle quickly here, not ride it out for minutes.
     for (const sink of config.sinks)
       if (sink.id === "akto")
-        sink.retry = { max_attempts: 2, initial_delay_ms: 20, max_delay_ms: 50, max_elapsed_ms: 1_000 };
+        sink.retry = { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 1_000 };
     const file = join(stack.stateDir, "service-pipeline.yaml");
     await writeFile(file, stringify(config));
 

@@ -151,7 +151,7 @@ describe("traces of a real run over OTLP/HTTP", () => {
     expect(printed.code, printed.stderr).toBe(0);
     const config = parse(printed.stdout) as Record<string, unknown>;
     // The endpoint comes from the file alone here (no OTEL_* variable).
-    config.telemetry = { service_name: "pipekit-e2e", traces: { endpoint: otlp.url } };
+    config.telemetry = { serviceName: "pipekit-e2e", traces: { endpoint: otlp.url } };
     const file = join(stack.stateDir, "traced-pipeline.yaml");
     await writeFile(file, stringify(config));
     await stack.addRows(3, { table: stack.payloadTables[0]!, minutesAgo: 10 });

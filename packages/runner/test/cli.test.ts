@@ -24,9 +24,9 @@ describe("pipeline CLI", () => {
           expect: [{ n: 1, seen: true }]
         - name: rejects three
           input: [{ value: { n: 3 } }, { value: { n: 4 } }]
-          expect_count: 1
-          expect_dead_letters: 1
-          expect_contains: [{ n: 4 }]
+          expectCount: 1
+          expectDeadLetters: 1
+          expectContains: [{ n: 4 }]
         - name: broken expectation
           input: [{ value: { n: 2 } }]
           expect: [{ n: 2, seen: false }]
@@ -51,7 +51,7 @@ describe("pipeline CLI", () => {
       source: { type: test_numbers }
       transforms: [{ type: test_reject_if, field: n, equals: 1 }]
       sinks: [${sink}]
-      dead_letter: { path: ${name}-dead.jsonl }
+      deadLetter: { path: ${name}-dead.jsonl }
       checkpoints: { path: ${name}-checkpoints.json }
     `;
     const badInput = scratch.write(
@@ -66,7 +66,7 @@ describe("pipeline CLI", () => {
       "unreachable.yaml",
       pipeline(
         "unreachable",
-        "{ id: akto, type: akto_http, url: 'http://127.0.0.1:9', retry: { max_attempts: 2, initial_delay_ms: 1, max_delay_ms: 5 } }",
+        "{ id: akto, type: akto_http, url: 'http://127.0.0.1:9', retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5 } }",
       ),
     );
     const failed = await runCli(["run", "--once", "--no-progress", unreachable]);
@@ -102,7 +102,7 @@ describe("pipeline CLI", () => {
         - type: test_file
           path: out.jsonl
           auth: { token: "\${AKTO_JWT_TOKEN}" }
-          batch: { max_cuont: 3 }
+          batch: { maxCuont: 3 }
     `,
     );
     const env = { DB_TOKEN: "db-token-value-1", AKTO_JWT_TOKEN: "eyJhbGciOiJIUzI1NiJ9.secret.jwt" };
@@ -110,7 +110,7 @@ describe("pipeline CLI", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`${file}:5:10: source.count: expected number, found ***`);
     expect(bad.stderr).toContain(
-      `${file}:11:14: sinks[0].batch.max_cuont: unknown key "max_cuont"; did you mean "max_count"?`,
+      `${file}:11:14: sinks[0].batch.maxCuont: unknown key "maxCuont"; did you mean "maxCount"?`,
     );
     expect(bad.stderr).toContain("2 problems found");
 
@@ -118,7 +118,7 @@ describe("pipeline CLI", () => {
       "good.yaml",
       readFileSync(file, "utf8")
         .replace("$" + "{file:secret.txt}", "4")
-        .replace("max_cuont", "max_count"),
+        .replace("maxCuont", "maxCount"),
     );
     const ok = await runCli(["validate", "--print", good], env);
     expect(ok.code).toBe(0);

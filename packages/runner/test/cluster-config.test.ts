@@ -1,3 +1,4 @@
+import { clusterOptionsSchema } from "@pipekit/cluster-kafka/config";
 import { ComponentRegistry } from "@pipekit/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { toClusterOptions } from "../src/cluster/cluster-config.js";
@@ -30,22 +31,25 @@ describe("the cluster: block", () => {
     );
     expect(result.issues).toEqual([]);
     const cluster = result.pipeline!.config.cluster!;
-    expect(toClusterOptions(cluster)).toEqual({
-      brokers: ["127.0.0.1:9092"],
-      group: "shield",
-      coordinationTopic: "shield.shards",
-      checkpointTopic: "shield.checkpoints",
-      shards: 6,
-    });
+    // The block is the library's options: its defaults, with the topics named after the group.
+    expect(toClusterOptions(cluster)).toEqual(
+      clusterOptionsSchema.parse({
+        brokers: ["127.0.0.1:9092"],
+        group: "shield",
+        coordinationTopic: "shield.shards",
+        checkpointTopic: "shield.checkpoints",
+        shards: 6,
+      }),
+    );
   });
 
   it("reports bad values and unknown keys at their place", async () => {
     const { lines } = await validate(
-      `${base}cluster:\n  brokers: ["no-port"]\n  group: shield\n  shard: 6\n  session_timeout_ms: 10\n`,
+      `${base}cluster:\n  brokers: ["no-port"]\n  group: shield\n  shard: 6\n  sessionTimeoutMs: 10\n`,
     );
-    expect(lines.join("\n")).toMatch(/cluster\.brokers\[0\]: expected "host:port"/);
+    expect(lines.join("\n")).toMatch(/cluster\.brokers\[0\]: must be "host:port"/);
     expect(lines.join("\n")).toMatch(/unknown key "shard"; did you mean "shards"\?/);
-    expect(lines.join("\n")).toMatch(/cluster\.session_timeout_ms/);
+    expect(lines.join("\n")).toMatch(/cluster\.sessionTimeoutMs/);
   });
 
   it("takes the Kafka sink's ssl and sasl settings, passed on as they are", async () => {

@@ -150,17 +150,17 @@ describe("three databricks pipelines sharing a workspace through a Kafka consume
         sinks:
           - type: jsonl_file
             path: ./out-\${INSTANCE}.jsonl
-        dead_letter:
+        deadLetter:
           path: ./dead-\${INSTANCE}.jsonl
         schedule:
-          interval_seconds: 1
+          intervalSeconds: 1
         cluster:
           brokers: [${broker.bootstrap}]
           group: shield-e2e
           shards: ${SHARDS}
-          session_timeout_ms: 6000
-          heartbeat_interval_ms: 500
-          rebalance_timeout_ms: 10000
+          sessionTimeoutMs: 6000
+          heartbeatIntervalMs: 500
+          rebalanceTimeoutMs: 10000
       `,
     );
   }, 600_000);

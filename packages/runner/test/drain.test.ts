@@ -25,13 +25,13 @@ describe("graceful drain of a running pipeline", () => {
       yaml`
       id: drain
       plugins: [${JSON.stringify(TEST_PLUGIN)}]
-      source: { type: test_numbers, count: 40, chunk_size: 1 }
+      source: { type: test_numbers, count: 40, chunkSize: 1 }
       sinks:
-        - { id: slow, type: test_file, path: out.jsonl, delay_ms: 100, batch: { max_count: 1, linger_ms: 0 } }
-      budget: { max_messages: 2 }
+        - { id: slow, type: test_file, path: out.jsonl, delayMs: 100, batch: { maxCount: 1, lingerMs: 0 } }
+      budget: { maxMessages: 2 }
       checkpoints: { path: checkpoints.json }
-      schedule: { interval_seconds: 3600 }
-      shutdown: { drain_timeout_seconds: 10 }
+      schedule: { intervalSeconds: 3600 }
+      shutdown: { drainTimeoutSeconds: 10 }
     `,
     );
     const child = spawnCli(["run", file]);

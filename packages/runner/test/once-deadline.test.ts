@@ -18,11 +18,11 @@ describe("`run --once` with a deadline", () => {
       yaml`
       id: backlog
       plugins: [${JSON.stringify(TEST_PLUGIN)}]
-      source: { type: test_numbers, count: ${TOTAL}, chunk_size: 5 }
-      sinks: [{ id: out, type: test_file, path: out.jsonl, delay_ms: 100, batch: { max_count: 5, linger_ms: 0 } }]
-      dead_letter: { path: dead.jsonl }
+      source: { type: test_numbers, count: ${TOTAL}, chunkSize: 5 }
+      sinks: [{ id: out, type: test_file, path: out.jsonl, delayMs: 100, batch: { maxCount: 5, lingerMs: 0 } }]
+      deadLetter: { path: dead.jsonl }
       checkpoints: { path: checkpoints.json }
-      schedule: { once: true, deadline_seconds: 2 }
+      schedule: { once: true, deadlineSeconds: 2 }
     `,
     );
     const runs: { code: number; deadline: boolean; ms: number }[] = [];
@@ -56,10 +56,10 @@ describe("`run --once` with a deadline", () => {
       yaml`
       id: slow
       plugins: [${JSON.stringify(TEST_PLUGIN)}]
-      source: { type: test_numbers, count: 1000, chunk_size: 5 }
-      sinks: [{ id: out, type: test_file, path: out.jsonl, delay_ms: 100, batch: { max_count: 5, linger_ms: 0 } }]
+      source: { type: test_numbers, count: 1000, chunkSize: 5 }
+      sinks: [{ id: out, type: test_file, path: out.jsonl, delayMs: 100, batch: { maxCount: 5, lingerMs: 0 } }]
       checkpoints: { path: checkpoints.json }
-      schedule: { once: true, deadline_seconds: 600 }
+      schedule: { once: true, deadlineSeconds: 600 }
     `,
     );
     const started = Date.now();

@@ -8,9 +8,9 @@ afterEach(() => scratch?.cleanup());
 const pipeline = (refuse: number[]) => yaml`
   id: replay
   plugins: [${JSON.stringify(TEST_PLUGIN)}]
-  source: { type: test_numbers, count: 5, chunk_size: 5 }
-  sinks: [{ id: out, type: test_file, path: out.jsonl, refuse_n: [${refuse.join(", ")}] }]
-  dead_letter: { path: dead.jsonl }
+  source: { type: test_numbers, count: 5, chunkSize: 5 }
+  sinks: [{ id: out, type: test_file, path: out.jsonl, refuseN: [${refuse.join(", ")}] }]
+  deadLetter: { path: dead.jsonl }
   checkpoints: { path: checkpoints.json }
 `;
 

@@ -42,7 +42,7 @@ describe("CycleScheduler", () => {
     const { logger, warnings } = recordingLogger();
     // Interval 10 s; the second cycle takes 25 s.
     const cycles = controlledCycles([1000, 25_000, 1000, 1000]);
-    const scheduler = new CycleScheduler({ interval_seconds: 10 }, cycles.cycle, logger);
+    const scheduler = new CycleScheduler({ intervalSeconds: 10 }, cycles.cycle, logger);
     const done = scheduler.run();
     await vi.advanceTimersByTimeAsync(45_000);
     scheduler.stop();

@@ -36,9 +36,9 @@ describe("telemetry settings", () => {
 
   it("the file fills in only the OTEL_* variables the environment leaves unset (env wins)", () => {
     const file = {
-      service_name: "from-file",
-      traces: { endpoint: "http://file:4318/", sample_ratio: 0.25 },
-      metrics: { endpoint: "http://file:4318", export_interval_seconds: 15 },
+      serviceName: "from-file",
+      traces: { endpoint: "http://file:4318/", sampleRatio: 0.25 },
+      metrics: { endpoint: "http://file:4318", exportIntervalSeconds: 15 },
     };
     const fromFile = resolveTelemetry(file, {}, SERVICE);
     expect(fromFile).toMatchObject({
@@ -85,15 +85,15 @@ describe("telemetry settings", () => {
         sinks: [{ id: out, type: test_file, path: out.jsonl }]
         telemetry:
           servce_name: typo
-          traces: { endpoint: not-a-url, sample_ratio: 2 }
+          traces: { endpoint: not-a-url, sampleRatio: 2 }
       `,
     );
     const result = await prepareConfig(file, { registry: new ComponentRegistry(), env: {} });
     const lines = result.issues.map(formatIssue).join("\n");
     expect(result.pipeline).toBeUndefined();
     expect(lines).toMatch(/telemetry\.servce_name/);
-    expect(lines).toMatch(/service_name/); // did you mean
+    expect(lines).toMatch(/serviceName/); // did you mean
     expect(lines).toMatch(/telemetry\.traces\.endpoint/);
-    expect(lines).toMatch(/telemetry\.traces\.sample_ratio/);
+    expect(lines).toMatch(/telemetry\.traces\.sampleRatio/);
   });
 });

@@ -43,16 +43,16 @@ describe("misspelled keys at any depth", () => {
       sinks:
         - type: jsonl_file
           path: out.jsonl
-          batch: { max_cont: 5 }
-          retry: { max_atempts: 3 }
-      checkpoints: { flush_interval: 10 }
+          batch: { maxCont: 5 }
+          retry: { maxAtempts: 3 }
+      checkpoints: { flushInterval: 10 }
       schedule: { onse: true }
     `);
     expect(lines).toEqual([
-      `${file}:6:14: sinks[0].batch.max_cont: unknown key "max_cont"; did you mean "max_count"?`,
-      `${file}:7:14: sinks[0].retry.max_atempts: unknown key "max_atempts"; did you mean "max_attempts"?`,
-      `${file}:8:16: checkpoints.flush_interval: unknown key "flush_interval"; did you mean "flush_interval_ms"?`,
-      `${file}:9:11: schedule: expected exactly one of interval_seconds, cron, once; found none`,
+      `${file}:6:14: sinks[0].batch.maxCont: unknown key "maxCont"; did you mean "maxCount"?`,
+      `${file}:7:14: sinks[0].retry.maxAtempts: unknown key "maxAtempts"; did you mean "maxAttempts"?`,
+      `${file}:8:16: checkpoints.flushInterval: unknown key "flushInterval"; did you mean "flushIntervalMs"?`,
+      `${file}:9:11: schedule: expected exactly one of intervalSeconds, cron, once; found none`,
       `${file}:9:13: schedule.onse: unknown key "onse"; did you mean "once"?`,
     ]);
   });
@@ -67,6 +67,44 @@ describe("misspelled keys at any depth", () => {
     `);
     expect(result.pipeline).toBeUndefined();
     expect(result.issues.map((i) => i.message)).toEqual(['unknown key "NOT_A_DETECTOR_AT_ALL"']);
+  });
+});
+
+describe("keys in the old snake_case spelling", () => {
+  it("are told that pipeline files spell keys in camelCase, at the top level and at depth", async () => {
+    const { file, lines, result } = await validate(yaml`
+      id: depth
+      source: { type: jsonl_file, path: in.jsonl }
+      sinks:
+        - type: jsonl_file
+          path: out.jsonl
+          batch: { max_count: 5 }
+      dead_letter: { path: dead.jsonl }
+      schedule: { interval_seconds: 60 }
+      cluster:
+        brokers: ["127.0.0.1:9092"]
+        group: shield
+        session_timeout_ms: 10000
+    `);
+    expect(result.pipeline).toBeUndefined();
+    const hint = (key: string, camel: string) =>
+      `unknown key "${key}" — pipeline files spell keys in camelCase: did you mean "${camel}"?`;
+    expect(lines).toEqual([
+      `${file}:6:14: sinks[0].batch.max_count: ${hint("max_count", "maxCount")}`,
+      `${file}:7:1: dead_letter: ${hint("dead_letter", "deadLetter")}`,
+      `${file}:8:11: schedule: expected exactly one of intervalSeconds, cron, once; found none`,
+      `${file}:8:13: schedule.interval_seconds: ${hint("interval_seconds", "intervalSeconds")}`,
+      `${file}:12:3: cluster.session_timeout_ms: ${hint("session_timeout_ms", "sessionTimeoutMs")}`,
+    ]);
+  });
+
+  it("keeps the plain did-you-mean for a misspelling that is not a casing", async () => {
+    const { lines } = await validate(yaml`
+      id: depth
+      source: { type: jsonl_file, path: in.jsonl }
+      sinks: [{ type: jsonl_file, path: out.jsonl, batch: { max_cuont: 5 } }]
+    `);
+    expect(lines.join("\n")).toMatch(/unknown key "max_cuont"; did you mean "maxCount"\?/);
   });
 });
 

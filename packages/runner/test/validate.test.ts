@@ -26,10 +26,10 @@ describe("pipeline validation", () => {
       transforms:
         - { type: test_set_field, field: seen, value: true }
       sinks:
-        - { id: out, type: test_file, path: out.jsonl, batch: { max_count: 10 } }
+        - { id: out, type: test_file, path: out.jsonl, batch: { maxCount: 10 } }
     `);
     expect(result.issues).toEqual([]);
-    expect(result.pipeline?.source.config).toEqual({ count: 5, chunk_size: 1, partition: "numbers" });
+    expect(result.pipeline?.source.config).toEqual({ count: 5, chunkSize: 1, partition: "numbers" });
     expect(result.pipeline?.sinks[0]).toMatchObject({
       id: "out",
       settings: { batch: { maxCount: 10 } },
@@ -58,7 +58,7 @@ describe("pipeline validation", () => {
       return result.pipeline?.sinks[0]?.settings;
     };
     expect(await check("")).toEqual({ batch: AKTO_BATCH_DEFAULTS });
-    expect(await check(", batch: { max_count: 10 }, retry: { max_attempts: 2 }")).toEqual({
+    expect(await check(", batch: { maxCount: 10 }, retry: { maxAttempts: 2 }")).toEqual({
       batch: { ...AKTO_BATCH_DEFAULTS, maxCount: 10 },
       retry: { maxAttempts: 2 },
     });
@@ -73,13 +73,13 @@ describe("pipeline validation", () => {
         - type: test_file
           path: out.jsonl
           batch:
-            linger_msec: 10
-      dead_leter: { path: dl.jsonl }
+            lingerMsec: 10
+      deadLeter: { path: dl.jsonl }
     `);
     expect(lines).toEqual([
       `${file}:3:31: source.cuont: unknown key "cuont"; did you mean "count"?`,
-      `${file}:8:7: sinks[0].batch.linger_msec: unknown key "linger_msec"; did you mean "linger_ms"?`,
-      `${file}:9:1: dead_leter: unknown key "dead_leter"; did you mean "dead_letter"?`,
+      `${file}:8:7: sinks[0].batch.lingerMsec: unknown key "lingerMsec"; did you mean "lingerMs"?`,
+      `${file}:9:1: deadLeter: unknown key "deadLeter"; did you mean "deadLetter"?`,
     ]);
   });
 

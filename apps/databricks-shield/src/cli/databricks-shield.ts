@@ -69,10 +69,10 @@ export function shieldProgram(io: CommandIo, setExitCode: (code: number) => void
             }
           }
           const schedule: ShieldSchedule = opts.once
-            ? { once: true, deadline_seconds: settings.SHIELD_ONCE_DEADLINE_SECONDS }
+            ? { once: true, deadlineSeconds: settings.SHIELD_ONCE_DEADLINE_SECONDS }
             : opts.schedule
               ? { cron: opts.schedule }
-              : { interval_seconds: settings.RECURRING_INTERVAL_SECONDS };
+              : { intervalSeconds: settings.RECURRING_INTERVAL_SECONDS };
           yaml = shieldPipelineYaml(settings, schedule);
           stateDir = resolve(settings.SHIELD_STATE_DIR);
         } catch (error) {

@@ -13,17 +13,17 @@ const envRef = (name: string): string => `\${${name}}`;
  */
 function outageRetry(schedule: ShieldSchedule) {
   return {
-    max_attempts: 1_000,
-    initial_delay_ms: 500,
-    max_delay_ms: 15_000,
-    max_elapsed_ms: "once" in schedule ? schedule.deadline_seconds * 1000 : 300_000,
+    maxAttempts: 1_000,
+    initialDelayMs: 500,
+    maxDelayMs: 15_000,
+    maxElapsedMs: "once" in schedule ? schedule.deadlineSeconds * 1000 : 300_000,
   };
 }
 
 export type ShieldSchedule =
-  | { once: true; deadline_seconds: number }
+  | { once: true; deadlineSeconds: number }
   | { cron: string }
-  | { interval_seconds: number };
+  | { intervalSeconds: number };
 
 /**
  * The pipeline the binary runs, as the YAML a user could keep and run with `pipeline run`. Secrets
@@ -76,7 +76,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
       type: "kafka",
       brokers: s.KAFKA_BROKER_HOST.split(",").map((b) => b.trim()),
       topic: s.KAFKA_TOPIC,
-      batch: { max_count: 500 },
+      batch: { maxCount: 500 },
       retry: outageRetry(schedule),
     });
   }
@@ -89,13 +89,13 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
     source,
     transforms,
     sinks,
-    dead_letter: { path: resolve(s.SHIELD_STATE_DIR, "dead-letters.jsonl") },
+    deadLetter: { path: resolve(s.SHIELD_STATE_DIR, "dead-letters.jsonl") },
     // In a cluster the checkpoints live in Kafka, where every instance can read them.
     ...(s.SHIELD_CLUSTER_BROKERS
       ? { cluster: shieldCluster(s, s.SHIELD_CLUSTER_BROKERS) }
       : { checkpoints: { path: resolve(s.SHIELD_STATE_DIR, "checkpoints.json") } }),
     schedule,
-    shutdown: { drain_timeout_seconds: s.SHIELD_DRAIN_TIMEOUT_SECONDS },
+    shutdown: { drainTimeoutSeconds: s.SHIELD_DRAIN_TIMEOUT_SECONDS },
     ...(s.SHIELD_HTTP_PORT !== undefined ? { http: { port: s.SHIELD_HTTP_PORT } } : {}),
   };
 }
@@ -106,12 +106,12 @@ function shieldCluster(s: ShieldSettings, brokers: string): Record<string, unkno
     brokers: brokers.split(",").map((b) => b.trim()),
     group: s.SHIELD_CLUSTER_GROUP,
     ...(s.SHIELD_CLUSTER_COORDINATION_TOPIC
-      ? { coordination_topic: s.SHIELD_CLUSTER_COORDINATION_TOPIC }
+      ? { coordinationTopic: s.SHIELD_CLUSTER_COORDINATION_TOPIC }
       : {}),
-    ...(s.SHIELD_CLUSTER_CHECKPOINT_TOPIC ? { checkpoint_topic: s.SHIELD_CLUSTER_CHECKPOINT_TOPIC } : {}),
+    ...(s.SHIELD_CLUSTER_CHECKPOINT_TOPIC ? { checkpointTopic: s.SHIELD_CLUSTER_CHECKPOINT_TOPIC } : {}),
     ...(s.SHIELD_CLUSTER_SHARDS !== undefined ? { shards: s.SHIELD_CLUSTER_SHARDS } : {}),
     ...(s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS !== undefined
-      ? { session_timeout_ms: s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS }
+      ? { sessionTimeoutMs: s.SHIELD_CLUSTER_SESSION_TIMEOUT_MS }
       : {}),
   };
 }

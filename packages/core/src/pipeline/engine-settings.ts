@@ -5,8 +5,8 @@ import type { BatchPolicy } from "../engine/sink-runner.js";
 import type { RetryPolicy } from "../retry/backoff.js";
 
 /**
- * The engine's settings as schemas: the one declaration both the library (PipelineOptions, in
- * camelCase) and the runner's YAML (derived from these, see the runner's engine-settings-yaml) use.
+ * The engine's settings as schemas: the one declaration both the library (PipelineOptions) and the
+ * runner's YAML (these very schemas, camelCase like every key of a pipeline file) use.
  * Every field is optional: what is left out takes the engine's default. Descriptions end up in the
  * runner's JSON schema and docs.
  */

@@ -12,6 +12,8 @@ export interface ConfigProblem {
   readonly path: ConfigPath;
   readonly message: string;
   readonly at: "key" | "value";
+  /** For an unknown key: the known key it most likely means (in the message too). */
+  readonly suggestion?: string;
 }
 
 export interface CheckOptions {
@@ -42,7 +44,8 @@ export function checkConfig(
   const problems: ConfigProblem[] = findUnknownKeys(schema, value, prefix, options.ignoreKeys).map((u) => ({
     path: u.path,
     message: `unknown key "${u.key}"${u.suggestion ? `; did you mean "${u.suggestion}"?` : ""}`,
-    at: "key",
+    at: "key" as const,
+    ...(u.suggestion ? { suggestion: u.suggestion } : {}),
   }));
   const own =
     options.ignoreKeys?.length && isPlainObject(value) ? withoutKeys(value, options.ignoreKeys) : value;
@@ -154,6 +157,9 @@ function findUnknownKeys(
 /** The closest known name when it is plausibly a typo of `key` (case differences count as one). */
 export function suggest(key: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
+  // A snake_case spelling of a camelCase key (`max_count` for `maxCount`) means that key.
+  const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  if (camel !== key && known.includes(camel)) return camel;
   const exactButCase = known.find((k) => k.toLowerCase() === key.toLowerCase());
   if (exactButCase) return exactButCase;
   const best = closest(

@@ -72,7 +72,7 @@ export const CRASH_TUNING: PipelineTuning = {
   checkpointEveryRows: 20,
   tableConcurrency: 2,
   budgetMessages: 100,
-  batch: { akto: { max_count: 50, linger_ms: 20 }, kafka: { max_count: 100, linger_ms: 20 } },
+  batch: { akto: { maxCount: 50, lingerMs: 20 }, kafka: { maxCount: 100, lingerMs: 20 } },
   schedule: { once: true },
 };
 

@@ -48,7 +48,7 @@ try {
   config.http = { port: 0, host: "127.0.0.1" };
   for (const sink of config.sinks)
     if (sink.id === "akto")
-      sink.retry = { max_attempts: 3, initial_delay_ms: 100, max_delay_ms: 500, max_elapsed_ms: 2_000 };
+      sink.retry = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 2_000 };
   const file = join(stateDir, "pipeline.yaml");
   writeFileSync(file, stringify(config));
   const service = startPipeline(["run", file, "--no-progress"], env);

@@ -14,11 +14,11 @@ export interface PipelineTuning {
   /** The engine's in-flight budget (messages read and not yet acknowledged by every sink). */
   readonly budgetMessages?: number;
   /** Batch policy and retry policy per sink id ("akto", "kafka"). */
-  readonly batch?: Readonly<Record<string, { max_count?: number; linger_ms?: number }>>;
+  readonly batch?: Readonly<Record<string, { maxCount?: number; lingerMs?: number }>>;
   readonly retry?: Readonly<
-    Record<string, { max_attempts?: number; initial_delay_ms?: number; max_delay_ms?: number }>
+    Record<string, { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number }>
   >;
-  readonly schedule?: { once: true } | { interval_seconds: number };
+  readonly schedule?: { once: true } | { intervalSeconds: number };
   /** Override the checkpoint file (e.g. a read-only directory, /dev/full). */
   readonly checkpointPath?: string;
 }
@@ -50,7 +50,7 @@ export async function writeTunedShieldPipeline(
   if (tuning.chunkRows !== undefined) doc.source.chunkRows = tuning.chunkRows;
   if (tuning.checkpointEveryRows !== undefined) doc.source.checkpointEveryRows = tuning.checkpointEveryRows;
   if (tuning.tableConcurrency !== undefined) doc.source.tableConcurrency = tuning.tableConcurrency;
-  if (tuning.budgetMessages !== undefined) doc.budget = { max_messages: tuning.budgetMessages };
+  if (tuning.budgetMessages !== undefined) doc.budget = { maxMessages: tuning.budgetMessages };
   for (const sink of doc.sinks) {
     const id = String(sink.id);
     const batch = tuning.batch?.[id];

@@ -2,9 +2,8 @@ import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
 import type { KafkaCluster } from "@pipekit/cluster-kafka";
 import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
-import type { BudgetSettings, HealthStatus } from "@pipekit/core/advanced";
+import type { HealthStatus } from "@pipekit/core/advanced";
 import { clusterEngine } from "../cluster/cluster-engine.js";
-import { camelCaseKeys } from "../config/engine-settings-yaml.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";
 import type { Readiness } from "../service/http-server.js";
@@ -75,12 +74,12 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     source,
     transforms,
     sinks,
-    deadLetter: resolve(baseDir, config.dead_letter?.path ?? "./dead-letters.jsonl"),
+    deadLetter: resolve(baseDir, config.deadLetter?.path ?? "./dead-letters.jsonl"),
     ...(checkpointStore ? { checkpointStore } : {}),
-    ...(config.checkpoints?.flush_interval_ms !== undefined
-      ? { checkpoint: { flushIntervalMs: config.checkpoints.flush_interval_ms } }
+    ...(config.checkpoints?.flushIntervalMs !== undefined
+      ? { checkpoint: { flushIntervalMs: config.checkpoints.flushIntervalMs } }
       : {}),
-    ...(config.budget ? { budget: camelCaseKeys<BudgetSettings>(config.budget) } : {}),
+    ...(config.budget ? { budget: config.budget } : {}),
     logger: deps.logger,
     ...(deps.meterProvider ? { meterProvider: deps.meterProvider } : {}),
   });

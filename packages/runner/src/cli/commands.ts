@@ -91,7 +91,7 @@ export async function replayCommand(
   }
   const { pipeline } = result;
   const target =
-    deadLetters ?? resolvePath(pipeline.baseDir, pipeline.config.dead_letter?.path ?? "./dead-letters.jsonl");
+    deadLetters ?? resolvePath(pipeline.baseDir, pipeline.config.deadLetter?.path ?? "./dead-letters.jsonl");
   const logger = createRunnerLogger({ level: "warn", secrets: result.secrets, destination: process.stderr });
   let report: ReplayReport;
   try {
@@ -134,7 +134,7 @@ export interface RunOptions {
   readonly logLevel?: string;
   /** Show the live progress table (default: when stdout is a terminal and the run is one-shot). */
   readonly progress?: boolean;
-  /** One-shot runs: stop reading this long after the start (overrides schedule.deadline_seconds). */
+  /** One-shot runs: stop reading this long after the start (overrides schedule.deadlineSeconds). */
   readonly deadlineSeconds?: number;
   /** service.name/version the run reports in traces and metrics (default: the runner's). */
   readonly service?: ServiceIdentity;
@@ -153,7 +153,7 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
   const schedule: Schedule = options.once ? { once: true } : toSchedule(pipeline.config.schedule);
   const oneShot = "once" in schedule;
   const deadlineSeconds = oneShot
-    ? (options.deadlineSeconds ?? pipeline.config.schedule.deadline_seconds)
+    ? (options.deadlineSeconds ?? pipeline.config.schedule.deadlineSeconds)
     : undefined;
   const showProgress = options.progress ?? (oneShot && io.stdout.isTTY === true);
   const logger = createRunnerLogger({
@@ -189,14 +189,14 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
       ...(port !== undefined
         ? { http: { port, ...(pipeline.config.http?.host ? { host: pipeline.config.http.host } : {}) } }
         : {}),
-      drainTimeoutMs: (pipeline.config.shutdown?.drain_timeout_seconds ?? 30) * 1000,
+      drainTimeoutMs: (pipeline.config.shutdown?.drainTimeoutSeconds ?? 30) * 1000,
       ...(deadlineSeconds !== undefined ? { deadline: startedAt + deadlineSeconds * 1000 } : {}),
       summarize: () => built.cycleSummary(),
       onCycle: () => {
         if (!oneShot) tracker.reset();
       },
     });
-    const drainTimeoutMs = (pipeline.config.shutdown?.drain_timeout_seconds ?? 30) * 1000;
+    const drainTimeoutMs = (pipeline.config.shutdown?.drainTimeoutSeconds ?? 30) * 1000;
     const removeHandlers = installSignalHandlers({
       logger,
       drainTimeoutMs,

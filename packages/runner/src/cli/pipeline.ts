@@ -82,7 +82,7 @@ export function pipelineProgram(io: CommandIo, setExitCode: (code: number) => vo
       "re-send dead letters through the pipeline as configured now (after a fix); what went is not sent again by a later replay",
     )
     .argument("<file>", "pipeline YAML file")
-    .argument("[dead-letters]", "dead-letter JSONL file (default: the pipeline's dead_letter.path)")
+    .argument("[dead-letters]", "dead-letter JSONL file (default: the pipeline's deadLetter.path)")
     .action(async (file: string, deadLetters: string | undefined) => {
       setExitCode(await replayCommand(file, deadLetters, io));
     });

@@ -3,7 +3,7 @@ import { formatPath } from "@pipekit/core/advanced";
 /** One problem found in a pipeline file, located as precisely as the YAML allows. */
 export interface ConfigIssue {
   readonly file: string;
-  /** Where in the config the problem is, e.g. ["sinks", 0, "batch", "max_count"]. */
+  /** Where in the config the problem is, e.g. ["sinks", 0, "batch", "maxCount"]. */
   readonly path: readonly (string | number)[];
   readonly message: string;
   /** 1-based; absent only when the file could not be read at all. */

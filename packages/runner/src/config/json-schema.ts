@@ -1,7 +1,7 @@
 import type { ComponentRegistry } from "@pipekit/core";
-import type { ComponentKind } from "@pipekit/core/advanced";
+import { batchSettingsSchema, type ComponentKind, retrySettingsSchema } from "@pipekit/core/advanced";
 import { z } from "zod";
-import { batchSchema, pipelineConfigSchema, retrySchema } from "./pipeline-config-schema.js";
+import { pipelineConfigSchema } from "./pipeline-config-schema.js";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -17,8 +17,8 @@ export function pipelineJsonSchema(registry: ComponentRegistry): JsonSchema {
   const properties = (root.properties ?? {}) as Record<string, JsonSchema>;
   const engineSinkKeys = {
     id: { type: "string", description: "Unique sink id (default: the type)" },
-    batch: strip(toJson(batchSchema)),
-    retry: strip(toJson(retrySchema)),
+    batch: strip(toJson(batchSettingsSchema)),
+    retry: strip(toJson(retrySettingsSchema)),
     concurrency: { type: "integer", minimum: 1 },
   };
   properties.source = alternatives(registry, "source", {});

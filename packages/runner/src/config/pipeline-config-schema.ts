@@ -8,13 +8,12 @@ import {
 import { z } from "zod";
 import { clusterConfigSchema } from "../cluster/cluster-config.js";
 import { telemetryConfigSchema } from "../telemetry/telemetry-config.js";
-import { snakeCaseObject } from "./engine-settings-yaml.js";
 
 /**
- * The runner's own part of a pipeline file. Runner-level keys are snake_case (like Vector and
- * Redpanda Connect configs); the fields inside a component entry are whatever that component's zod
- * schema declares. Component entries are checked against the registry separately, so here they
- * only need a `type`.
+ * The runner's own part of a pipeline file. Every key of the file is camelCase: the components' zod
+ * schemas (camelCase, being the library's option types too) and core's engine settings are used as
+ * they are, so each setting is declared once with no renaming layer; the runner's own keys follow.
+ * Component entries are checked against the registry separately, so here they only need a `type`.
  */
 
 const componentEntry = z.looseObject({
@@ -24,38 +23,34 @@ const componentEntry = z.looseObject({
 /** Keys of a sink entry that belong to the engine (batching, retries, concurrency), not the sink. */
 export const SINK_ENGINE_KEYS = ["id", "type", ...Object.keys(sinkSettingsSchema.shape)];
 
-/** Batching and retries of one sink: core's settings (camelCase) spelled in snake_case. */
-export const batchSchema = snakeCaseObject(batchSettingsSchema);
-export const retrySchema = snakeCaseObject(retrySettingsSchema);
-
 const sinkEntry = z.looseObject({
   id: z.string().min(1).optional(),
   type: z.string().min(1),
-  batch: batchSchema.optional(),
-  retry: retrySchema.optional(),
+  batch: batchSettingsSchema.optional(),
+  retry: retrySettingsSchema.optional(),
   concurrency: sinkSettingsSchema.shape.concurrency,
 });
 
 const scheduleSchema = z
   .strictObject({
-    interval_seconds: z.number().positive().optional(),
+    intervalSeconds: z.number().positive().optional(),
     cron: z.string().min(1).optional(),
     once: z.literal(true).optional(),
     /**
      * One-shot runs (`once`, or `run --once`): stop reading this many seconds after the start, drain
-     * for up to shutdown.drain_timeout_seconds, commit, and leave the rest for the next run. Without
+     * for up to shutdown.drainTimeoutSeconds, commit, and leave the rest for the next run. Without
      * it a one-shot run reads until the source ends.
      */
-    deadline_seconds: z.number().positive().optional(),
+    deadlineSeconds: z.number().positive().optional(),
   })
   .superRefine((value, ctx) => {
-    const chosen = ["interval_seconds", "cron", "once"].filter(
+    const chosen = ["intervalSeconds", "cron", "once"].filter(
       (k) => value[k as keyof typeof value] !== undefined,
     );
     if (chosen.length !== 1) {
       ctx.addIssue({
         code: "custom",
-        message: `expected exactly one of interval_seconds, cron, once; found ${chosen.length === 0 ? "none" : chosen.join(", ")}`,
+        message: `expected exactly one of intervalSeconds, cron, once; found ${chosen.length === 0 ? "none" : chosen.join(", ")}`,
       });
     }
   });
@@ -73,18 +68,18 @@ export const configTestSchema = z
     /** Which transforms to run: all of them (default) or the listed indexes, in order. */
     transforms: z.union([z.literal("all"), z.array(z.int().nonnegative())]).optional(),
     expect: z.array(z.unknown()).optional(),
-    expect_count: z.int().nonnegative().optional(),
+    expectCount: z.int().nonnegative().optional(),
     /** Each listed object must deep-match (as a subset) at least one output value. */
-    expect_contains: z.array(z.unknown()).optional(),
+    expectContains: z.array(z.unknown()).optional(),
     /** Number of inputs that a transform must reject (dead-letter). */
-    expect_dead_letters: z.int().nonnegative().optional(),
+    expectDeadLetters: z.int().nonnegative().optional(),
   })
   .superRefine((value, ctx) => {
-    const kinds = [value.expect, value.expect_count, value.expect_contains, value.expect_dead_letters];
+    const kinds = [value.expect, value.expectCount, value.expectContains, value.expectDeadLetters];
     if (kinds.every((k) => k === undefined)) {
       ctx.addIssue({
         code: "custom",
-        message: "a test needs at least one of expect, expect_count, expect_contains, expect_dead_letters",
+        message: "a test needs at least one of expect, expectCount, expectContains, expectDeadLetters",
       });
     }
   });
@@ -95,14 +90,14 @@ export const pipelineConfigSchema = z.strictObject({
   source: componentEntry,
   transforms: z.array(componentEntry).default([]),
   sinks: z.array(sinkEntry).min(1),
-  dead_letter: z.strictObject({ path: z.string().min(1) }).optional(),
-  checkpoints: snakeCaseObject(checkpointSettingsSchema)
+  deadLetter: z.strictObject({ path: z.string().min(1) }).optional(),
+  checkpoints: checkpointSettingsSchema
     .extend({
       /** The checkpoint file (an append-only log, see docs/checkpoints.md); in memory when absent. */
       path: z.string().min(1).optional(),
     })
     .optional(),
-  budget: snakeCaseObject(budgetSettingsSchema).optional(),
+  budget: budgetSettingsSchema.optional(),
   schedule: scheduleSchema.default({ once: true }),
   http: z
     .strictObject({
@@ -110,7 +105,7 @@ export const pipelineConfigSchema = z.strictObject({
       host: z.string().optional(),
     })
     .optional(),
-  shutdown: z.strictObject({ drain_timeout_seconds: z.number().positive().default(30) }).optional(),
+  shutdown: z.strictObject({ drainTimeoutSeconds: z.number().positive().default(30) }).optional(),
   logging: z.strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).optional(),
   /** Traces and metrics export (OTEL_* variables win over it). */
   telemetry: telemetryConfigSchema.optional(),

@@ -9,8 +9,8 @@ import {
 import { CLUSTER_SECRET_FIELDS } from "../cluster/cluster-config.js";
 import { loadPlugins } from "../plugins/load-plugins.js";
 import { checkCron } from "../service/schedule.js";
+import { withCamelCaseHint } from "./camel-case-hint.js";
 import type { ConfigIssue } from "./config-issue.js";
-import { camelCaseKeys } from "./engine-settings-yaml.js";
 import { type LoadedConfigFile, loadConfigFile } from "./load-config-file.js";
 import {
   type PipelineConfig,
@@ -114,7 +114,7 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   }
 
   const report = (problems: readonly ConfigProblem[]): void => {
-    for (const p of problems) issueAt(p.path, p.message, p.at);
+    for (const p of problems) issueAt(p.path, withCamelCaseHint(p), p.at);
   };
   const isSecret = (path: readonly (string | number)[]) => secrets.isSecretPath(path);
 
@@ -133,7 +133,7 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   if (settings?.cluster && settings.checkpoints?.path) {
     issueAt(
       ["checkpoints", "path"],
-      "checkpoints.path cannot be used with cluster: a cluster keeps checkpoints in its Kafka topic (cluster.checkpoint_topic) so any instance can take over any table",
+      "checkpoints.path cannot be used with cluster: a cluster keeps checkpoints in its Kafka topic (cluster.checkpointTopic) so any instance can take over any table",
       "key",
     );
   }
@@ -194,16 +194,10 @@ export async function prepareConfig(file: string, options: PrepareOptions): Prom
   });
 }
 
-/** The file's batch/retry/concurrency (snake_case) in core's names, each field over the component's default. */
+/** The file's batch/retry/concurrency, each field over the component's default. */
 function sinkSettings(entry: SinkEntry, defaults: SinkSettings = {}): SinkSettings {
-  const batch = {
-    ...defaults.batch,
-    ...(entry.batch ? camelCaseKeys<SinkSettings["batch"]>(entry.batch) : {}),
-  };
-  const retry = {
-    ...defaults.retry,
-    ...(entry.retry ? camelCaseKeys<SinkSettings["retry"]>(entry.retry) : {}),
-  };
+  const batch = { ...defaults.batch, ...entry.batch };
+  const retry = { ...defaults.retry, ...entry.retry };
   const concurrency = entry.concurrency ?? defaults.concurrency;
   return {
     ...(Object.keys(batch).length > 0 ? { batch } : {}),

@@ -3,7 +3,7 @@ import { Cron } from "croner";
 
 export type Schedule =
   | { readonly once: true }
-  | { readonly interval_seconds: number }
+  | { readonly intervalSeconds: number }
   | { readonly cron: string };
 
 /** Throws a readable error when a cron expression is not valid (6 fields, seconds first, or 5). */
@@ -50,8 +50,8 @@ export class CycleScheduler {
   }
 
   private nextStart(started: number, ended: number): number {
-    if ("interval_seconds" in this.schedule) {
-      const intervalMs = this.schedule.interval_seconds * 1000;
+    if ("intervalSeconds" in this.schedule) {
+      const intervalMs = this.schedule.intervalSeconds * 1000;
       const due = started + intervalMs;
       if (due < ended) {
         this.logger.warn(
@@ -89,8 +89,8 @@ function ms(value: number): string {
 }
 
 /** The config's schedule block (exactly one key set, as validated) as a Schedule. */
-export function toSchedule(config: { interval_seconds?: number; cron?: string; once?: true }): Schedule {
-  if (config.interval_seconds !== undefined) return { interval_seconds: config.interval_seconds };
+export function toSchedule(config: { intervalSeconds?: number; cron?: string; once?: true }): Schedule {
+  if (config.intervalSeconds !== undefined) return { intervalSeconds: config.intervalSeconds };
   if (config.cron !== undefined) return { cron: config.cron };
   return { once: true };
 }

@@ -13,8 +13,8 @@ export function observeScheduleInterval(
   schedule: Schedule,
 ): void {
   const seconds =
-    "interval_seconds" in schedule
-      ? schedule.interval_seconds
+    "intervalSeconds" in schedule
+      ? schedule.intervalSeconds
       : "cron" in schedule
         ? cronGapSeconds(schedule.cron)
         : undefined;

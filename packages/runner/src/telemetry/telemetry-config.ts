@@ -7,9 +7,9 @@ import { z } from "zod";
  */
 export const telemetryConfigSchema = z.strictObject({
   /** service.name (OTEL_SERVICE_NAME wins). Default: the binary's name. */
-  service_name: z.string().min(1).optional(),
+  serviceName: z.string().min(1).optional(),
   /** Extra resource attributes (OTEL_RESOURCE_ATTRIBUTES wins key by key). */
-  resource_attributes: z.record(z.string().min(1), z.string()).optional(),
+  resourceAttributes: z.record(z.string().min(1), z.string()).optional(),
   traces: z
     .strictObject({
       /**
@@ -18,7 +18,7 @@ export const telemetryConfigSchema = z.strictObject({
        */
       endpoint: z.url().optional(),
       /** Share of new traces kept, 0..1 (parent-based). OTEL_TRACES_SAMPLER wins. Default 1. */
-      sample_ratio: z.number().min(0).max(1).optional(),
+      sampleRatio: z.number().min(0).max(1).optional(),
     })
     .optional(),
   metrics: z
@@ -29,7 +29,7 @@ export const telemetryConfigSchema = z.strictObject({
        */
       endpoint: z.url().optional(),
       /** Push interval (OTEL_METRIC_EXPORT_INTERVAL, in ms, wins). Default 60. */
-      export_interval_seconds: z.number().positive().optional(),
+      exportIntervalSeconds: z.number().positive().optional(),
     })
     .optional(),
 });
@@ -75,7 +75,7 @@ export function resolveTelemetry(
     !set(env, "OTEL_EXPORTER_OTLP_ENDPOINT")
   )
     envDefaults.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${base(tracesEndpoint)}/v1/traces`;
-  const ratio = config?.traces?.sample_ratio;
+  const ratio = config?.traces?.sampleRatio;
   if (ratio !== undefined && !set(env, "OTEL_TRACES_SAMPLER")) {
     envDefaults.OTEL_TRACES_SAMPLER = "parentbased_traceidratio";
     envDefaults.OTEL_TRACES_SAMPLER_ARG = String(ratio);
@@ -94,9 +94,9 @@ export function resolveTelemetry(
       tracesEndpoint !== undefined);
 
   return {
-    serviceName: env.OTEL_SERVICE_NAME?.trim() || config?.service_name || service.name,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || config?.serviceName || service.name,
     serviceVersion: service.version,
-    resourceAttributes: config?.resource_attributes ?? {},
+    resourceAttributes: config?.resourceAttributes ?? {},
     tracing,
     envDefaults,
     metricsOtlp: disabled ? undefined : metricsPush(config, env),
@@ -114,6 +114,6 @@ function metricsPush(config: TelemetryConfig | undefined, env: Env): TelemetrySe
     (generic ? `${base(generic)}/v1/metrics` : undefined) ||
     (fileEndpoint ? `${base(fileEndpoint)}/v1/metrics` : "http://localhost:4318/v1/metrics");
   const fromEnv = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
-  const intervalMs = fromEnv > 0 ? fromEnv : (config?.metrics?.export_interval_seconds ?? 60) * 1000;
+  const intervalMs = fromEnv > 0 ? fromEnv : (config?.metrics?.exportIntervalSeconds ?? 60) * 1000;
   return { url, intervalMs };
 }

@@ -109,18 +109,18 @@ function check(test: ConfigTest, outputs: readonly unknown[], deadLettered: numb
       `outputs differ from expect:\n${diff(test.expect, plain, { aAnnotation: "Expected", bAnnotation: "Actual", expand: false }) ?? ""}`,
     );
   }
-  if (test.expect_count !== undefined && outputs.length !== test.expect_count) {
-    failures.push(`expected ${test.expect_count} output message(s), got ${outputs.length}`);
+  if (test.expectCount !== undefined && outputs.length !== test.expectCount) {
+    failures.push(`expected ${test.expectCount} output message(s), got ${outputs.length}`);
   }
-  for (const wanted of test.expect_contains ?? []) {
+  for (const wanted of test.expectContains ?? []) {
     if (!plain.some((value) => isSubset(wanted, value))) {
       failures.push(
         `no output contains:\n${JSON.stringify(wanted, null, 2)}\nactual outputs:\n${JSON.stringify(plain, null, 2)}`,
       );
     }
   }
-  if (test.expect_dead_letters !== undefined && deadLettered !== test.expect_dead_letters) {
-    failures.push(`expected ${test.expect_dead_letters} dead-lettered input(s), got ${deadLettered}`);
+  if (test.expectDeadLetters !== undefined && deadLettered !== test.expectDeadLetters) {
+    failures.push(`expected ${test.expectDeadLetters} dead-lettered input(s), got ${deadLettered}`);
   }
   return failures;
 }
