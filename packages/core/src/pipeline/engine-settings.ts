@@ -40,7 +40,11 @@ export const retrySettingsSchema = z.strictObject({
 }) satisfies z.ZodType<Partial<RetryPolicy>>;
 
 export const budgetSettingsSchema = z.strictObject({
-  maxMessages: z.int().positive().optional().describe("Messages read but not yet committed, at most (default 5000)."),
+  maxMessages: z
+    .int()
+    .positive()
+    .optional()
+    .describe("Messages read but not yet committed, at most (default 5000)."),
   maxBytes: z.int().positive().optional().describe("Bytes read but not yet committed, at most."),
 }) satisfies z.ZodType<Partial<Budget>>;
 
