@@ -12,8 +12,11 @@ export interface ConfigProblem {
   readonly path: ConfigPath;
   readonly message: string;
   readonly at: "key" | "value";
-  /** For an unknown key: the known key it most likely means (in the message too). */
-  readonly suggestion?: string;
+  /**
+   * For an unknown key that is a known camelCase key spelled in snake_case (`max_count`): that key
+   * (also suggested in the message), so a caller can say the casing is what is wrong.
+   */
+  readonly camelCaseOf?: string;
 }
 
 export interface CheckOptions {
@@ -45,7 +48,8 @@ export function checkConfig(
     path: u.path,
     message: `unknown key "${u.key}"${u.suggestion ? `; did you mean "${u.suggestion}"?` : ""}`,
     at: "key" as const,
-    ...(u.suggestion ? { suggestion: u.suggestion } : {}),
+    // (An unknown key is never its own suggestion: equal to its camelCase form means it had '_'.)
+    ...(u.suggestion === camelCase(u.key) ? { camelCaseOf: u.suggestion } : {}),
   }));
   const own =
     options.ignoreKeys?.length && isPlainObject(value) ? withoutKeys(value, options.ignoreKeys) : value;
@@ -158,7 +162,7 @@ function findUnknownKeys(
 export function suggest(key: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
   // A snake_case spelling of a camelCase key (`max_count` for `maxCount`) means that key.
-  const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const camel = camelCase(key);
   if (camel !== key && known.includes(camel)) return camel;
   const exactButCase = known.find((k) => k.toLowerCase() === key.toLowerCase());
   if (exactButCase) return exactButCase;
@@ -169,6 +173,11 @@ export function suggest(key: string, known: readonly string[]): string | undefin
   const match = known.find((k) => k.toLowerCase() === best)!;
   const limit = Math.max(2, Math.floor(key.length / 3));
   return distance(key.toLowerCase(), best) <= limit ? match : undefined;
+}
+
+/** `max_count` → `maxCount`. */
+function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
