@@ -48,7 +48,13 @@ function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
 }
 
 function sinkWith(kafka: Kafka): KafkaSink {
-  const connection = kafkaSinkConfigSchema.parse({ brokers: ["fake:9092"], topic: "t", compression: "none" });
+  // One lane: these tests follow one producer id's sequence numbers (lanes: kafka-sink.lanes.test.ts).
+  const connection = kafkaSinkConfigSchema.parse({
+    brokers: ["fake:9092"],
+    topic: "t",
+    compression: "none",
+    produceLanes: 1,
+  });
   return new KafkaSink({
     type: "kafka",
     connection,

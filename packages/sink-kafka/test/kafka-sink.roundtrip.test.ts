@@ -3,6 +3,7 @@ import { createMessage, PoisonError } from "@pipekit/core";
 import { createKafkaTopics } from "@pipekit/testkit-kafka";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createKafkaDeadLetterSink, createKafkaSink, type KafkaSink } from "../src/index.js";
+import { javaDefaultPartition } from "./support/java-default-partition.js";
 import {
   consumeAll,
   expectedBytes,
@@ -61,6 +62,8 @@ describe("KafkaSink against a real broker", () => {
     const byKey = new Map(consumed.map((r) => [r.key!.toString(), r.value!]));
     expect([...byKey.keys()].sort()).toEqual(messages.map((m) => m.id).sort());
     for (const m of messages) expect(byKey.get(m.id)!.equals(expectedBytes(m.value))).toBe(true);
+    // Where Kafka's Java client would put each key, whichever lane sent it.
+    for (const r of consumed) expect(r.partition).toBe(javaDefaultPartition(r.key!.toString(), 2));
   });
 
   it("reports a record too large for the topic alone, before sending, and writes its batch-mates", async () => {

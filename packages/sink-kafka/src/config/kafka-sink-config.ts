@@ -17,6 +17,13 @@ const connectionShape = {
    * topic's own `max.message.bytes`, read at open. Bigger engine batches are sent in several goes.
    */
   maxBatchBytes: z.number().int().min(1024).optional(),
+  /**
+   * Idempotent producers writing at once, each owning the partitions p with p mod lanes = its
+   * number (at most one per partition). kafkajs prepares and sends one request at a time per
+   * producer; more lanes overlap one batch's encoding with another's wait for the broker. Each
+   * lane is one producer id and one connection per broker.
+   */
+  produceLanes: z.number().int().min(1).max(16).default(3),
 } as const;
 
 export const kafkaSinkConfigSchema = z

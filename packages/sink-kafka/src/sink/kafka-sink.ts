@@ -10,7 +10,14 @@ import {
 } from "@pipekit/core";
 import type { ErrorClass, HealthStatus, PartialFailure } from "@pipekit/core/advanced";
 import { CompressionCodecs, CompressionTypes, ConfigResourceTypes } from "@pipekit/kafka-connection";
-import { type Admin, type Kafka, type Message as KafkaMessage, Partitioners, type Producer } from "kafkajs";
+import {
+  type Admin,
+  type Kafka,
+  type Message as KafkaMessage,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+} from "kafkajs";
 import { type CompressionName, compressionType } from "../client/compression.js";
 import { createKafkaClient } from "../client/kafka-client.js";
 import type { KafkaConnectionConfig } from "../config/kafka-sink-config.js";
@@ -19,9 +26,9 @@ import {
   classifyKafkaError,
   describeChain,
   kafkaErrorType,
-  needsProducerReset,
   toClassifiedError,
 } from "../errors/classify-kafka-error.js";
+import { ProduceLane } from "./produce-lane.js";
 import {
   BATCH_OVERHEAD_BYTES,
   chunkBySize,
@@ -45,9 +52,11 @@ export interface KafkaSinkOptions {
 }
 
 /**
- * Writes each batch the engine hands it with one `producer.send` to one topic (more only when the
- * batch is larger than the topic's `max.message.bytes`), through an idempotent producer (acks=all,
- * one request in flight), and resolves only when the broker has acknowledged every record.
+ * Writes each batch the engine hands it to one topic through idempotent producers (acks=all), and
+ * resolves only when the broker has acknowledged every record. The batch is split by partition
+ * over `produceLanes` producers (partition p goes to lane p mod lanes), each sending one request
+ * at a time (more only when its part is larger than the topic's `max.message.bytes`); lanes
+ * overlap, so one lane's batch is encoded while another's waits for the broker.
  * Failures surface as RetryableError / PoisonError / FatalError.
  *
  * Duplicates are avoided where the sink can know better than the engine: records the broker has
@@ -66,21 +75,18 @@ export class KafkaSink implements Sink {
   private readonly encode: RecordEncoder;
   private readonly createClient: NonNullable<KafkaSinkOptions["createClient"]>;
   private readonly compression: ReturnType<typeof compressionType>;
-  private kafka: Kafka | undefined;
   private admin: Admin | undefined;
-  private producer: Producer | undefined;
-  private producerNeedsReset = false;
+  /** One per `produceLanes` (at most one per partition); lane 0 connects at open, the others on first use. */
+  private lanes: ProduceLane[] = [];
   private logger: Logger | undefined;
   private opening: Promise<void> | undefined;
   /** Largest record batch the topic accepts (its `max.message.bytes`), read at open. */
   private maxBatchBytes: number;
   private readonly delivered = new WeakSet<Message>();
   /** Partitions of the topic, read at open; records without a key are spread over them by id. */
-  private partitionCount = 0;
-  /** The records of the last send that failed, while it may still have landed on the broker. */
-  private unacknowledged: readonly Message[] | undefined;
-  /** Writes run one at a time (see `write`). */
-  private writing: Promise<unknown> = Promise.resolve();
+  private partitionMetadata: PartitionMetadata[] = [];
+  /** kafkajs's own choice for keyed records (murmur2 of the key), made here to pick the lane. */
+  private readonly keyPartitioner = Partitioners.DefaultPartitioner();
 
   constructor(options: KafkaSinkOptions) {
     this.type = options.type;
@@ -102,34 +108,40 @@ export class KafkaSink implements Sink {
   }
 
   /**
-   * Writes run one at a time even when the engine overlaps them: kafkajs serialises requests to a
-   * broker anyway (one in flight), and the idempotence bookkeeping below needs to know which send
-   * comes right after a failed one.
+   * The batch's records go to their partitions' lanes at once. When a lane fails, what the other
+   * lanes got acknowledged is remembered (see `delivered`), so the engine's retry of the batch
+   * sends only the failed lane's records again, through that lane: the same records, so the
+   * broker can drop a copy.
    */
-  write(
-    batch: readonly Message[],
-    ctx: WriteContext,
-  ): Promise<void | { readonly failed: readonly PartialFailure[] }> {
-    const result = this.writing.then(() => this.writeNow(batch, ctx));
-    this.writing = result.catch(() => {});
-    return result;
-  }
-
-  private async writeNow(
+  async write(
     batch: readonly Message[],
     ctx: WriteContext,
   ): Promise<void | { readonly failed: readonly PartialFailure[] }> {
     await this.open(ctx);
     const { pending, failed } = await this.prepare(batch, ctx.traceHeaders);
+    const lanes = this.lanes;
+    const perLane: PendingRecord[][] = lanes.map(() => []);
+    for (const p of pending) perLane[(p.record.partition ?? 0) % lanes.length]!.push(p);
+    const sent = await Promise.allSettled(
+      perLane.map((records, lane) =>
+        records.length > 0 ? this.sendOnLane(lanes[lane]!, records) : undefined,
+      ),
+    );
+    const refused = sent.find((r) => r.status === "rejected");
+    if (refused) throw refused.reason;
+    return failed.length > 0 ? { failed } : undefined;
+  }
+
+  /** A lane's part of a batch, in runs the topic accepts; stops at the first refused run. */
+  private async sendOnLane(lane: ProduceLane, pending: readonly PendingRecord[]): Promise<void> {
     for (const chunk of chunkBySize(pending, this.maxBatchBytes)) {
       const messages = chunk.map((p) => p.message);
-      await this.send(
+      await lane.send(
         messages,
         chunk.map((p) => p.record),
       );
       for (const message of messages) this.delivered.add(message);
     }
-    return failed.length > 0 ? { failed } : undefined;
   }
 
   classifyError(error: unknown): ErrorClass {
@@ -140,19 +152,21 @@ export class KafkaSink implements Sink {
     if (!this.admin) return { ok: false, detail: "Kafka sink is not open" };
     try {
       const partitions = await this.topicPartitions(this.admin);
-      return { ok: true, detail: `topic '${this.topic}' (${partitions} partitions) on ${this.brokerList}` };
+      return {
+        ok: true,
+        detail: `topic '${this.topic}' (${partitions.length} partitions) on ${this.brokerList}`,
+      };
     } catch (error) {
       return { ok: false, detail: this.describeOpenError(error).message };
     }
   }
 
   async close(): Promise<void> {
-    const { producer, admin } = this;
-    this.producer = undefined;
+    const { lanes, admin } = this;
+    this.lanes = [];
     this.admin = undefined;
-    this.kafka = undefined;
     this.opening = undefined;
-    await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+    await Promise.allSettled([...lanes.map((lane) => lane.close()), admin?.disconnect()]);
   }
 
   private get brokerList(): string {
@@ -163,25 +177,36 @@ export class KafkaSink implements Sink {
     this.logger = logger;
     const kafka = this.createClient(this.connection, logger);
     const admin = kafka.admin();
-    let producer: Producer | undefined;
+    let lanes: ProduceLane[] = [];
     try {
       await admin.connect();
-      this.partitionCount = await this.topicPartitions(admin);
+      this.partitionMetadata = await this.topicPartitions(admin);
       this.maxBatchBytes = await this.readMaxBatchBytes(admin, logger);
-      producer = this.newProducer(kafka);
-      await producer.connect();
-      this.kafka = kafka;
+      const count = Math.max(1, Math.min(this.connection.produceLanes, this.partitionMetadata.length));
+      lanes = Array.from({ length: count }, () => this.newLane(kafka, logger));
+      await lanes[0]!.connect();
       this.admin = admin;
-      this.producer = producer;
+      this.lanes = lanes;
     } catch (error) {
-      await Promise.allSettled([admin.disconnect(), producer?.disconnect()]);
+      await Promise.allSettled([admin.disconnect(), ...lanes.map((lane) => lane.close())]);
       throw this.describeOpenError(error);
     }
   }
 
-  private async topicPartitions(admin: Admin): Promise<number> {
+  private newLane(kafka: Kafka, logger: Logger): ProduceLane {
+    return new ProduceLane({
+      kafka,
+      topic: this.topic,
+      connection: this.connection,
+      compression: this.compression,
+      logger,
+      newProducer: (k) => this.newProducer(k),
+    });
+  }
+
+  private async topicPartitions(admin: Admin): Promise<PartitionMetadata[]> {
     const { topics } = await admin.fetchTopicMetadata({ topics: [this.topic] });
-    return topics.find((t) => t.name === this.topic)?.partitions.length ?? 0;
+    return topics.find((t) => t.name === this.topic)?.partitions ?? [];
   }
 
   /** The two problems people hit at start, said plainly; everything else classified as usual. */
@@ -209,56 +234,6 @@ export class KafkaSink implements Sink {
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: this.connection.retries, initialRetryTime: this.connection.initialRetryTimeMs },
     });
-  }
-
-  /**
-   * The producer to send with. After the broker forgot this producer's idempotence state (e.g. it
-   * restarted), a new producer id is needed; the replaced one may have had a batch accepted whose
-   * ack was lost, which is the at-least-once duplicate window.
-   */
-  private async currentProducer(): Promise<Producer> {
-    if (this.producer && !this.producerNeedsReset) return this.producer;
-    if (!this.kafka) throw new FatalError("Kafka sink used after close()");
-    const old = this.producer;
-    this.producer = undefined;
-    await old?.disconnect().catch(() => {});
-    const producer = this.newProducer(this.kafka);
-    try {
-      await producer.connect();
-    } catch (error) {
-      await producer.disconnect().catch(() => {});
-      throw toClassifiedError(error, { brokers: this.connection.brokers, topic: this.topic });
-    }
-    this.logger?.info({ topic: this.topic }, "Kafka producer replaced (new producer id) after a failed send");
-    this.producer = producer;
-    this.producerNeedsReset = false;
-    return producer;
-  }
-
-  /**
-   * One produce. If the previous one failed, it may still have been appended (only its answer was
-   * lost), and kafkajs has handed its sequence numbers back: resending exactly those records lets
-   * the broker drop the copy, but anything else under the same numbers would be taken for that
-   * copy and silently dropped. So after a failure, any send other than the same records goes
-   * through a fresh producer id (a possible duplicate, never a loss).
-   */
-  private async send(messages: readonly Message[], records: KafkaMessage[]): Promise<void> {
-    if (this.unacknowledged && !sameMessages(this.unacknowledged, messages)) this.producerNeedsReset = true;
-    const producer = await this.currentProducer();
-    try {
-      await producer.send({
-        topic: this.topic,
-        messages: records,
-        acks: -1,
-        compression: this.compression,
-        timeout: this.connection.requestTimeoutMs,
-      });
-    } catch (error) {
-      this.unacknowledged = messages;
-      if (needsProducerReset(error)) this.producerNeedsReset = true;
-      throw toClassifiedError(error, { brokers: this.connection.brokers, topic: this.topic });
-    }
-    this.unacknowledged = undefined;
   }
 
   /**
@@ -307,9 +282,14 @@ export class KafkaSink implements Sink {
         }
       }
       // No key: spread by a hash of the id rather than kafkajs's round-robin, so a retried batch
-      // puts every record on the same partition as before and the broker can spot the copy.
-      if (record.key == null && record.partition === undefined && this.partitionCount > 0) {
-        record.partition = stringHash(message.id) % this.partitionCount;
+      // puts every record on the same partition as before and the broker can spot the copy. A key:
+      // the partition kafkajs would pick, chosen here because it decides the lane.
+      const partitions = this.partitionMetadata;
+      if (record.partition === undefined && partitions.length > 0) {
+        record.partition =
+          record.key == null
+            ? stringHash(message.id) % partitions.length
+            : this.keyPartitioner({ topic: this.topic, partitionMetadata: partitions, message: record });
       }
       pending.push({ message, record, size });
     }
@@ -386,10 +366,6 @@ export class KafkaSink implements Sink {
 
 interface CompressionCodec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;
-}
-
-function sameMessages(a: readonly Message[], b: readonly Message[]): boolean {
-  return a.length === b.length && a.every((m, i) => m === b[i]);
 }
 
 /** FNV-1a, 32 bit: fast, stable across processes and versions. */
