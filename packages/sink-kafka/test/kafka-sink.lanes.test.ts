@@ -2,6 +2,7 @@ import { createMessage, type Message, RetryableError } from "@pipekit/core";
 import { type Kafka, KafkaJSConnectionError, type Message as KafkaMessage } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { KafkaSink, kafkaSinkConfigSchema, valueEncoder } from "../src/index.js";
+import { fakeKafkaAdmin } from "./support/fake-kafka-admin.js";
 import { javaDefaultPartition } from "./support/java-default-partition.js";
 import { openContext, testContext } from "./support/kafka-test-helpers.js";
 
@@ -22,20 +23,7 @@ function gatedKafka(partitionCount: number) {
   let producers = 0;
   let waiter: (() => void) | undefined;
   const kafka = {
-    admin: () => ({
-      connect: async () => {},
-      disconnect: async () => {},
-      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
-        topics: topics.map((name) => ({
-          name,
-          partitions: Array.from({ length: partitionCount }, (_, partitionId) => ({
-            partitionId,
-            leader: 1,
-          })),
-        })),
-      }),
-      describeConfigs: async () => ({ resources: [] }),
-    }),
+    admin: () => fakeKafkaAdmin(partitionCount),
     producer: () => {
       const producer = producers++;
       return {

@@ -7,6 +7,7 @@ import {
 } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { KafkaSink, kafkaSinkConfigSchema, valueEncoder } from "../src/index.js";
+import { fakeKafkaAdmin } from "./support/fake-kafka-admin.js";
 import { openContext, testContext } from "./support/kafka-test-helpers.js";
 
 /** An in-memory stand-in for the parts of kafkajs the sink uses; `failSend` decides per send. */
@@ -16,19 +17,7 @@ function fakeKafka(failSend: (sendNumber: number) => Error | undefined) {
   let sends = 0;
   let producersCreated = 0;
   const kafka = {
-    admin: () => ({
-      connect: async () => {},
-      disconnect: async () => {},
-      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
-        topics: topics.map((name) => ({
-          name,
-          partitions: [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 1 })),
-        })),
-      }),
-      describeConfigs: async () => ({
-        resources: [{ configEntries: [{ configName: "max.message.bytes", configValue: "2048" }] }],
-      }),
-    }),
+    admin: () => fakeKafkaAdmin(4, 2048),
     producer: () => {
       producersCreated++;
       return {
