@@ -11,6 +11,9 @@
  *   e2eRows                rows delivered or dead-lettered (= seeded rows when the run completes)
  *   e2eSeededRows          rows seeded (BENCH_E2E_ROWS, default 1,000,000)
  *   e2eCpuMsPer1kRows      CPU time of the pipeline process (all its threads) per 1,000 rows: the cost, less noisy than a rate
+ *   e2eMachineCpuMsPer1kRows  CPU time of the whole machine (pipeline + emulator + broker) per 1,000 rows of the full run
+ *   e2eEmulatorCpuMsPer1kRows the emulator process's part of that (DuckDB, Arrow, HTTPS)
+ *   e2eCpuCeilingRowsPerSec   cores × 1e6 ÷ e2eMachineCpuMsPer1kRows: the rate at which that cost fills every core
  *   e2eComplete            1 when all seeded rows went through; 0 when FULL_RUN_MAX_MS stopped it
  *   e2eDeadLettered        rows dead-lettered (the seeder's malformed rows)
  *   e2ePeakRssMB           peak RSS of the pipeline process during the full run (V8 heap capped at 256 MB)
@@ -29,7 +32,7 @@
 import { execFileSync, fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startKafkaBroker } from "@pipekit/testkit-kafka";
@@ -38,6 +41,7 @@ import ts from "typescript";
 import { STAGES, summariseCpuProfileFile } from "./support/cpu-profile-summary.js";
 import { type EmulatorInfo, startEmulatorProcess } from "./support/databricks-emulator.js";
 import type { E2eJob, E2eResult } from "./support/e2e-pipeline-child.js";
+import { cpuSecondsBetween, readCpu } from "./support/machine-cpu.js";
 
 /** BENCH_E2E_ROWS=100000 gives a quicker run (e.g. to look at the CPU profile); the default is the 1M. */
 const TOTAL_ROWS = Number(process.env.BENCH_E2E_ROWS ?? 1_000_000);
@@ -147,6 +151,27 @@ const skippedRun: E2eResult = {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * What the full run cost the whole machine per 1,000 rows (pipeline, emulator, broker, and
+ * whatever else ran: run it quiet), the emulator's part of it, and the rate at which that cost
+ * would keep every core busy: the pipeline cannot go faster on this machine without costing less.
+ */
+function machineCpuFigures(
+  before: ReturnType<typeof readCpu>,
+  after: ReturnType<typeof readCpu>,
+  emulatorPid: number,
+  rows: number,
+): Record<string, number> {
+  if (!before || !after || rows === 0) return {};
+  const { machine, byPid } = cpuSecondsBetween(before, after);
+  const machineMsPer1k = (machine * 1e6) / rows;
+  return {
+    e2eMachineCpuMsPer1kRows: round1(machineMsPer1k),
+    e2eEmulatorCpuMsPer1kRows: round1(((byPid.get(emulatorPid) ?? 0) * 1e6) / rows),
+    e2eCpuCeilingRowsPerSec: Math.round((availableParallelism() * 1e6) / machineMsPer1k),
+  };
+}
+
 export async function run(): Promise<Record<string, number>> {
   prepareChild();
   const [emulator, broker] = await Promise.all([
@@ -165,10 +190,12 @@ export async function run(): Promise<Record<string, number>> {
     const seeded = info.tables.reduce((n, t) => n + t.rowCount, 0);
     const malformed = info.tables.reduce((n, t) => n + t.malformed, 0);
 
+    const cpuBefore = readCpu([emulator.pid]);
     const full = await runPipelineProcess(
       { emulator: info, brokers: broker.brokers, topic: FULL_TOPIC, durationMs: FULL_RUN_MAX_MS },
       profileDir,
     );
+    const cpuAfter = readCpu([emulator.pid]);
     // One profile per thread: tsx's module hooks run on a loader thread of their own, which is
     // idle after start-up. The pipeline's main thread is the profile with the most samples.
     const profiles = readdirSync(profileDir)
@@ -214,6 +241,7 @@ export async function run(): Promise<Record<string, number>> {
       e2eDeadLettered: full.deadLettered,
       e2eSeconds: round1(full.seconds),
       e2eCpuMsPer1kRows: round1((full.cpuSeconds * 1e6) / Math.max(1, done)),
+      ...machineCpuFigures(cpuBefore, cpuAfter, emulator.pid, done),
       e2ePeakRssMB: round1(full.peakRssMB),
       e2eBaselineRssMB: round1(full.baselineRssMB),
       throttledRecordsPerSec: throttledRate,

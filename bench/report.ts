@@ -58,6 +58,12 @@ const DESCRIPTIONS: Record<string, string> = {
   e2eSeconds: "wall time of the end-to-end run (open → all acknowledged)",
   e2eCpuMsPer1kRows:
     "CPU ms (user + system, all threads) of the pipeline process per 1,000 rows: its cost, steadier than a rate on a shared machine",
+  e2eMachineCpuMsPer1kRows:
+    "CPU ms of the whole machine (pipeline + emulator + broker) per 1,000 rows of the full run: what a row costs the box",
+  e2eEmulatorCpuMsPer1kRows:
+    "the workspace emulator's share of e2eMachineCpuMsPer1kRows (DuckDB, Arrow, HTTPS)",
+  e2eCpuCeilingRowsPerSec:
+    "cores × 1e6 ÷ e2eMachineCpuMsPer1kRows: rows/s at which that cost keeps every core busy (the pipeline cannot pass it without costing less)",
   e2eBaselineRssMB: "RSS of the end-to-end pipeline process before it opened (baseline)",
   throttledRecordsPerSec: "the throttled Kafka sink's target rate (10% of e2eRecordsPerSec)",
   throttledActualRecordsPerSec: "records/s the throttled run actually delivered",
