@@ -1,4 +1,4 @@
-import { createMessage, type Message, RetryableError } from "@pipekit/core";
+import { createMessage, FatalError, type Message, RetryableError } from "@pipekit/core";
 import { type Kafka, KafkaJSConnectionError, type Message as KafkaMessage } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { KafkaSink, kafkaSinkConfigSchema, valueEncoder } from "../src/index.js";
@@ -119,6 +119,23 @@ describe("KafkaSink produce lanes (in-memory kafkajs fake)", () => {
     await expect(retry).resolves.toBeUndefined();
     expect(fake.producers()).toBe(2);
     expect(fake.done.flatMap((s) => s.values).sort()).toEqual(batch.map((m) => String(m.value)).sort());
+  });
+
+  it("reports a fatal error of one lane over a retryable one of another", async () => {
+    const fake = gatedKafka(2);
+    const sink = sinkWith(fake.kafka, 2);
+    await sink.open(openContext());
+    const written = sink.write(batchOf(20), testContext());
+    await fake.untilInFlight(2);
+    const [first, second] = fake.inFlight.slice().sort((a, b) => a.producer - b.producer);
+    first!.release(new KafkaJSConnectionError("Connection error: connect ECONNREFUSED fake:9092"));
+    second!.release(
+      // As kafkajs names it (its typings do not admit the constructor's message argument).
+      Object.assign(new Error("SASL PLAIN authentication failed"), {
+        name: "KafkaJSSASLAuthenticationError",
+      }),
+    );
+    await expect(written).rejects.toBeInstanceOf(FatalError);
   });
 
   it("uses at most one lane per partition", async () => {

@@ -120,6 +120,7 @@ export class KafkaSink implements Sink {
     await this.open(ctx);
     const { pending, failed } = await this.prepare(batch, ctx.traceHeaders);
     const lanes = this.lanes;
+    if (lanes.length === 0) throw new FatalError("Kafka sink used after close()");
     const perLane: PendingRecord[][] = lanes.map(() => []);
     for (const p of pending) perLane[(p.record.partition ?? 0) % lanes.length]!.push(p);
     const sent = await Promise.allSettled(
@@ -127,8 +128,9 @@ export class KafkaSink implements Sink {
         records.length > 0 ? this.sendOnLane(lanes[lane]!, records) : undefined,
       ),
     );
-    const refused = sent.find((r) => r.status === "rejected");
-    if (refused) throw refused.reason;
+    // Several lanes may fail at once: a fatal error (e.g. authorization) must win over a retry.
+    const refused = sent.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    if (refused.length > 0) throw refused.find((e) => e instanceof FatalError) ?? refused[0];
     return failed.length > 0 ? { failed } : undefined;
   }
 
