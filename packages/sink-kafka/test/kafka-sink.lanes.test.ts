@@ -54,7 +54,20 @@ function gatedKafka(partitionCount: number) {
   const untilInFlight = async (count: number) => {
     while (inFlight.length < count) await new Promise<void>((resolve) => (waiter = resolve));
   };
-  return { kafka: kafka as unknown as Kafka, inFlight, done, untilInFlight, producers: () => producers };
+  return {
+    kafka: kafka as unknown as Kafka,
+    inFlight,
+    done,
+    untilInFlight,
+    producers: () => producers,
+    /** The waiting sends, lane 0 first. */
+    byProducer: () => inFlight.slice().sort((a, b) => a.producer - b.producer),
+    releaseAll: () => {
+      for (const send of inFlight.slice()) send.release();
+    },
+    /** Every value the broker acknowledged, sorted. */
+    deliveredValues: () => done.flatMap((s) => s.values).sort(),
+  };
 }
 
 function sinkWith(kafka: Kafka, produceLanes?: number, key: "none" | "id" = "none"): KafkaSink {
@@ -87,9 +100,9 @@ describe("KafkaSink produce lanes (in-memory kafkajs fake)", () => {
     for (const send of fake.inFlight) {
       expect(send.partitions.every((p) => p % 2 === send.producer)).toBe(true);
     }
-    for (const send of [...fake.inFlight]) send.release();
+    fake.releaseAll();
     await expect(written).resolves.toBeUndefined();
-    expect(fake.done.flatMap((s) => s.values).sort()).toEqual(
+    expect(fake.deliveredValues()).toEqual(
       batchOf(40)
         .map((m) => String(m.value))
         .sort(),
@@ -103,7 +116,7 @@ describe("KafkaSink produce lanes (in-memory kafkajs fake)", () => {
     const batch = batchOf(40);
     const first = sink.write(batch, testContext());
     await fake.untilInFlight(2);
-    const [ok, failing] = fake.inFlight.slice().sort((a, b) => a.producer - b.producer);
+    const [ok, failing] = fake.byProducer();
     ok!.release();
     failing!.release(new KafkaJSConnectionError("Request Produce(key: 0, version: 7) timed out"));
     await expect(first).rejects.toBeInstanceOf(RetryableError);
@@ -118,7 +131,7 @@ describe("KafkaSink produce lanes (in-memory kafkajs fake)", () => {
     again.release();
     await expect(retry).resolves.toBeUndefined();
     expect(fake.producers()).toBe(2);
-    expect(fake.done.flatMap((s) => s.values).sort()).toEqual(batch.map((m) => String(m.value)).sort());
+    expect(fake.deliveredValues()).toEqual(batch.map((m) => String(m.value)).sort());
   });
 
   it("reports a fatal error of one lane over a retryable one of another", async () => {
@@ -127,7 +140,7 @@ describe("KafkaSink produce lanes (in-memory kafkajs fake)", () => {
     await sink.open(openContext());
     const written = sink.write(batchOf(20), testContext());
     await fake.untilInFlight(2);
-    const [first, second] = fake.inFlight.slice().sort((a, b) => a.producer - b.producer);
+    const [first, second] = fake.byProducer();
     first!.release(new KafkaJSConnectionError("Connection error: connect ECONNREFUSED fake:9092"));
     second!.release(
       // As kafkajs names it (its typings do not admit the constructor's message argument).
@@ -156,7 +169,7 @@ describe("KafkaSink produce lanes (in-memory kafkajs fake)", () => {
     const batch = batchOf(30);
     const written = sink.write(batch, testContext());
     await fake.untilInFlight(3);
-    for (const send of [...fake.inFlight]) send.release();
+    fake.releaseAll();
     await written;
     const partitionOf = new Map(
       fake.done.flatMap((s) => s.values.map((value, i) => [value, s.partitions[i]!] as const)),

@@ -6,7 +6,7 @@ import type { ConfigProblem } from "@pipekit/core/advanced";
  * is camelCase rather than only guessing at a typo.
  */
 export function withCamelCaseHint(problem: ConfigProblem): string {
-  const key = problem.path[problem.path.length - 1];
   if (problem.camelCaseOf === undefined) return problem.message;
+  const key = problem.path[problem.path.length - 1];
   return `unknown key "${String(key)}" — pipeline files spell keys in camelCase: did you mean "${problem.camelCaseOf}"?`;
 }
