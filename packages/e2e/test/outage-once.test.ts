@@ -111,10 +111,14 @@ describe("Akto down for longer than the look-back window", () => {
     // The connector has been running: a first run (Akto up) commits every table's window. (A table
     // whose very first window is cut short by an outage has no committed state to resume from.)
     const first = await runPipeline(["run", "--no-progress", file], env);
+    const firstEnded = Date.now();
     expect(first.code, first.stdout.slice(-3000) + first.stderr.slice(-2000)).toBe(0);
 
-    // Rows newer than what the first run committed (older, late rows are only caught within the look-back).
-    const insertedAt = Date.now();
+    // Rows newer than what the first run committed (older, late rows are only caught within the
+    // look-back), yet old enough for the next run: each run reads up to its start less the 1 s
+    // safety lag, so a row stamped 1 s before the first run ENDED is past the first run's bound and
+    // within the next one's, however quickly that next process starts.
+    const insertedAt = firstEnded - 1_000;
     const rows = await stack.ws.insertLateRows(20, {
       table: stack.payloadTables[0]!,
       minutesAgo: 0,
