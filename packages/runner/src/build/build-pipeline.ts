@@ -2,12 +2,14 @@ import { resolve } from "node:path";
 import type { MeterProvider } from "@opentelemetry/api";
 import type { KafkaCluster } from "@pipekit/cluster-kafka";
 import type { CheckpointStore, Logger, Sink, Source, Transform } from "@pipekit/core";
-import type { HealthStatus } from "@pipekit/core/advanced";
+import { type HealthStatus, workerPoolTransform } from "@pipekit/core/advanced";
 import { clusterEngine } from "../cluster/cluster-engine.js";
+import type { ComponentEntry } from "../config/pipeline-config-schema.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";
 import type { Readiness } from "../service/http-server.js";
 import { type CycleEngine, createEngine, createFileCheckpointStore, type EngineOptions } from "./engine.js";
+import type { TransformWorkerChainOptions } from "./transform-worker-chain.js";
 
 export interface BuildDeps {
   readonly logger: Logger;
@@ -51,11 +53,15 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
     componentDeps,
   )) as Source;
   const transforms: { id: string; transform: Transform }[] = [];
-  for (const t of pipeline.transforms) {
-    transforms.push({
-      id: t.id,
-      transform: (await t.definition.create(t.config as never, componentDeps)) as Transform,
-    });
+  if ((config.transformWorkers ?? 0) >= 1 && pipeline.transforms.length > 0) {
+    transforms.push({ id: "transforms", transform: transformWorkerPool(pipeline) });
+  } else {
+    for (const t of pipeline.transforms) {
+      transforms.push({
+        id: t.id,
+        transform: (await t.definition.create(t.config as never, componentDeps)) as Transform,
+      });
+    }
   }
   const sinks: EngineOptions["sinks"][number][] = [];
   for (const s of pipeline.sinks) {
@@ -105,6 +111,32 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
   };
   return { ...(cluster ? { cluster } : {}), engine, readiness, checkpointPath, cycleSummary };
 }
+
+/**
+ * `transformWorkers: N`: the whole chain as one transform (id "transforms") that runs it in N worker
+ * threads. Each thread builds the chain again from plain data (transform-worker-chain.ts): the
+ * file's entries as interpolated (a parsed config may hold values that cannot cross threads, and
+ * the worker's registry parses them with the same schemas), its folder and its plugins.
+ */
+function transformWorkerPool(pipeline: ValidatedPipeline): Transform {
+  const { config, baseDir } = pipeline;
+  const options: TransformWorkerChainOptions = {
+    transforms: pipeline.transforms.map((t, index) => {
+      const { type: _type, ...entry } = config.transforms[index] as ComponentEntry;
+      return { id: t.id, type: t.type, config: entry };
+    }),
+    baseDir,
+    plugins: config.plugins,
+  };
+  return workerPoolTransform({
+    module: new URL(`./transform-worker-chain${FROM_SOURCES ? ".ts" : ".js"}`, import.meta.url),
+    options,
+    threads: config.transformWorkers,
+  });
+}
+
+/** Run from the TypeScript sources (tests): core's pool then registers tsx in each worker itself. */
+const FROM_SOURCES = import.meta.url.endsWith(".ts");
 
 /** The cluster's membership as a readiness check (owned shards and state in its detail). */
 function clusterCheck(cluster: KafkaCluster): [string, { health(): Promise<HealthStatus> }] {

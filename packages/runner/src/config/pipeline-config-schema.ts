@@ -98,6 +98,14 @@ export const pipelineConfigSchema = z.strictObject({
     })
     .optional(),
   budget: budgetSettingsSchema.optional(),
+  transformWorkers: z
+    .int()
+    .min(0)
+    .max(64)
+    .optional()
+    .describe(
+      "Worker threads that run the whole transform chain (default 0: on the main thread). Helps when transforms are the bottleneck and cores are spare.",
+    ),
   schedule: scheduleSchema.default({ once: true }),
   http: z
     .strictObject({
