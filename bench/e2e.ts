@@ -27,7 +27,8 @@
  * BENCH_E2E_THROTTLED=0 (skip the slow-sink run), BENCH_E2E_PROFILE_DIR (keep the CPU profiles),
  * BENCH_E2E_NODE_FLAGS (V8/Node flags of the pipeline process), BENCH_E2E_CHUNK_ROWS (the source's
  * chunkRows), BENCH_E2E_BUDGET_MESSAGES (in-flight budget), BENCH_E2E_BATCH_COUNT (Kafka batch,
- * default 500 as the shield), BENCH_E2E_KAFKA_COMPRESSION (none | gzip | snappy).
+ * default 500 as the shield), BENCH_E2E_KAFKA_COMPRESSION (none | gzip | snappy),
+ * BENCH_E2E_TRANSFORM_WORKERS (run redact → akto_mapping in that many worker threads).
  */
 import { execFileSync, fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -65,6 +66,8 @@ const FULL_RUN_MAX_MS = 540_000;
  */
 const PIPELINE_HEAP_MB = 256;
 const CHILD_SOURCE = fileURLToPath(new URL("./support/e2e-pipeline-child.ts", import.meta.url));
+/** The transforms as a worker-pool module (BENCH_E2E_TRANSFORM_WORKERS), transpiled next to the child. */
+const CHAIN_SOURCE = fileURLToPath(new URL("./support/e2e-transform-chain.ts", import.meta.url));
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 /** Inside the repo (gitignored), so the child's `@pipekit/*` imports resolve through node_modules. */
 const CHILD = join(REPO, "bench/.work/e2e-pipeline-child.mjs");
@@ -83,12 +86,17 @@ function prepareChild(): void {
     cwd: REPO,
     stdio: ["ignore", "inherit", "inherit"],
   });
-  const { outputText } = ts.transpileModule(readFileSync(CHILD_SOURCE, "utf8"), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    fileName: CHILD_SOURCE,
-  });
   mkdirSync(dirname(CHILD), { recursive: true });
-  writeFileSync(CHILD, outputText);
+  for (const [source, target] of [
+    [CHILD_SOURCE, CHILD],
+    [CHAIN_SOURCE, join(dirname(CHILD), "e2e-transform-chain.mjs")],
+  ] as const) {
+    const { outputText } = ts.transpileModule(readFileSync(source, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      fileName: source,
+    });
+    writeFileSync(target, outputText);
+  }
 }
 
 /**

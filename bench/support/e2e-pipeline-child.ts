@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ComponentContext, type Message, Pipeline, type Sink, type WriteContext } from "@pipekit/core";
-import type { DeadLetterRecord } from "@pipekit/core/advanced";
+import { type DeadLetterRecord, workerPoolTransform } from "@pipekit/core/advanced";
 import { FileCheckpointStore } from "@pipekit/core/builtins";
 import { redactTransform } from "@pipekit/redact";
 import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
@@ -107,6 +107,8 @@ const experiment = {
   /** The shield's own Kafka batch size by default. */
   kafkaBatchCount: numberFromEnv("BENCH_E2E_BATCH_COUNT") ?? 500,
   kafkaCompression: process.env.BENCH_E2E_KAFKA_COMPRESSION as "none" | "gzip" | "snappy" | undefined,
+  /** Worker threads for redact → akto_mapping (core's workerPoolTransform); none = the main thread. */
+  transformWorkers: numberFromEnv("BENCH_E2E_TRANSFORM_WORKERS"),
 };
 
 function numberFromEnv(name: string): number | undefined {
@@ -138,10 +140,21 @@ async function runJob(job: E2eJob): Promise<E2eResult> {
       safetyLagSeconds: 0,
       ...(experiment.chunkRows ? { chunkRows: experiment.chunkRows } : {}),
     }),
-    transforms: [
-      { id: "redact", transform: redactTransform() },
-      { id: "akto_mapping", transform: aktoMappingTransform() },
-    ],
+    transforms: experiment.transformWorkers
+      ? [
+          {
+            id: "transforms",
+            transform: workerPoolTransform({
+              // Transpiled next to this file by bench/e2e.ts.
+              module: new URL("./e2e-transform-chain.mjs", import.meta.url),
+              threads: experiment.transformWorkers,
+            }),
+          },
+        ]
+      : [
+          { id: "redact", transform: redactTransform() },
+          { id: "akto_mapping", transform: aktoMappingTransform() },
+        ],
     sinks: [{ id: "kafka", sink, batch: { maxCount: experiment.kafkaBatchCount } }],
     deadLetter: deadLetters,
     checkpointStore: new FileCheckpointStore(join(stateDir, "checkpoints.json")),

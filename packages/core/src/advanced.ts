@@ -45,3 +45,15 @@ export {
   type Instruments,
 } from "./telemetry/instruments.js";
 export type { ComponentAttributes } from "./telemetry/pipeline-metrics.js";
+export {
+  defineEncodedKind,
+  type EncodedKind,
+  type EncodedReviver,
+  withEncodedKind,
+} from "./workers/encoded-kinds.js";
+export type { WorkerTransforms } from "./workers/transform-worker-types.js";
+export {
+  type WorkerPoolTransform,
+  type WorkerPoolTransformOptions,
+  workerPoolTransform,
+} from "./workers/worker-pool-transform.js";

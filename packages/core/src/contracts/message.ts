@@ -118,14 +118,19 @@ export function deriveEncodedMessage<T>(
   encoded: EncodedValue,
   changes: { id?: string; meta?: MessageMeta } = {},
 ): Message<T> {
-  const message = {
-    id: changes.id ?? parent.id,
-    meta: Object.freeze({ ...parent.meta, ...changes.meta }),
-    sizeBytes: encoded.bytes,
-    encoded,
-  };
+  return encodedOnlyMessage(changes.id ?? parent.id, { ...parent.meta, ...changes.meta }, encoded);
+}
+
+/** `meta` must be a fresh object: it is frozen, not copied. */
+export function encodedOnlyMessage<T>(id: string, meta: MessageMeta, encoded: EncodedValue): Message<T> {
+  const message = { id, meta: Object.freeze(meta), sizeBytes: encoded.bytes, encoded };
   Object.defineProperty(message, "value", { enumerable: true, get: parseEncoded });
   return Object.freeze(message) as unknown as Message<T>;
+}
+
+/** True for a message made by {@link deriveEncodedMessage}: its value is only its encoded text. */
+export function isEncodedOnly(message: Message): boolean {
+  return Object.getOwnPropertyDescriptor(message, "value")?.get === parseEncoded;
 }
 
 /** One getter shared by every encoded-only message (no closure per message). */

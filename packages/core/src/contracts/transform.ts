@@ -11,6 +11,11 @@ export type TransformResult<O> = Message<O> | readonly Message<O>[] | null | und
  */
 export interface Transform<I = unknown, O = unknown> {
   readonly type: string;
+  /**
+   * Messages this transform wants in flight at once when it is asynchronous (a pool of worker
+   * threads needs enough to keep each busy); the engine allows at least this many.
+   */
+  readonly concurrency?: number;
   open?(ctx: ComponentContext): Promise<void>;
   transform(message: Message<I>, ctx: ComponentContext): TransformResult<O> | Promise<TransformResult<O>>;
   close?(): Promise<void>;

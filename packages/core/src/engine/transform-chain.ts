@@ -6,6 +6,7 @@ import { FatalError } from "../errors/classified-errors.js";
 import { BufferedStageMetrics } from "../telemetry/buffered-stage-metrics.js";
 import type { CycleTrace } from "../telemetry/cycle-trace.js";
 import type { ComponentAttributes, PipelineMetrics } from "../telemetry/pipeline-metrics.js";
+import { WorkerStageFailure } from "../workers/worker-wire.js";
 import { type ChunkState, Origin } from "./ack-tracking.js";
 import type { AckLedger } from "./delivery.js";
 import type { ErrorSummaries } from "./error-summary.js";
@@ -268,15 +269,19 @@ export class TransformChain {
       this.cycle.fail(error);
       return;
     }
+    // A transform inside a worker pool: the dead letter names it and holds what it was given.
+    const inWorker = error instanceof WorkerStageFailure ? error : undefined;
+    const component = inWorker ? `${current.id}/${inWorker.stage}` : current.id;
+    const failed = inWorker?.original ?? error;
     this.metrics.error(current.attrs, "transform", "poison");
     this.metrics.deadLettered(current.attrs, 1, "transform_failed");
-    this.errors.note({ stage: "transform", component: current.id, error, errorClass: "poison" });
+    this.errors.note({ stage: "transform", component, error: failed, errorClass: "poison" });
     origin.remaining++;
-    this.ledger.deadLetter(origin, message, {
+    this.ledger.deadLetter(origin, inWorker?.input ?? message, {
       stage: "transform",
-      component: current.id,
+      component,
       attempts: 1,
-      error,
+      error: failed,
       errorClass: "poison",
     });
   }

@@ -72,7 +72,10 @@ export class Pipeline {
     const budget = { ...defaultBudget, ...options.budget };
     positive("budget.maxMessages", budget.maxMessages);
     positive("budget.maxBytes", budget.maxBytes);
-    const transformConcurrency = options.transformConcurrency ?? 16;
+    const transformConcurrency = Math.max(
+      options.transformConcurrency ?? 16,
+      ...namedTransforms(options.transforms).map((t) => t.transform.concurrency ?? 0),
+    );
     positive("transformConcurrency", transformConcurrency);
 
     this.setup = {

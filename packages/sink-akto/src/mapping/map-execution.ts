@@ -1,5 +1,6 @@
 import type { AgentExecution, ToolCall } from "@pipekit/agent-execution";
 import { type EncodedValue, encodedJson, PoisonError } from "@pipekit/core";
+import { defineEncodedKind, withEncodedKind } from "@pipekit/core/advanced";
 import { type AgentParts, agentParts, toolParts } from "./agent-parts.js";
 import { AKTO_MAX_RECORD_BYTES, AKTO_MAX_STRING_CHARS, type AktoRecord } from "./akto-record.js";
 import { fitRecordToBytes, PAYLOAD_FIELDS, type PayloadField } from "./fit-record.js";
@@ -198,7 +199,20 @@ function fitToLimits(id: string, kind: MappedAktoRecord["kind"], record: AktoRec
     }
   }
   const truncated = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined);
-  const encoded = encodedJson(text, (maxBytes) => {
+  const encoded = withEncodedKind(aktoEncoded(text, bytes, removed), AKTO_RECORD_KIND, removed);
+  return { id, kind, record, truncated, removedChars: removed, sizeBytes: bytes, encoded };
+}
+
+/** The encoded kind of an Akto record's JSON: a record mapped in a worker thread gets its `fit` back. */
+const AKTO_RECORD_KIND = "@pipekit/sink-akto:record";
+
+/** A record's JSON whose `fit` cuts its payloads further (`removed`: what mapping already cut). */
+function aktoEncoded(
+  text: string,
+  bytes: number,
+  removed: Partial<Record<PayloadField, number>>,
+): EncodedValue {
+  return encodedJson(text, (maxBytes) => {
     // Parsed again here (records too large for a destination are rare) so that the closure holds
     // only the text: a record waiting in a sink's queue must not keep its object form alive too.
     const fitted = fitRecordToBytes(JSON.parse(text) as AktoRecord, text, bytes, maxBytes);
@@ -206,8 +220,11 @@ function fitToLimits(id: string, kind: MappedAktoRecord["kind"], record: AktoRec
     const cut = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined || fitted.removed[f] !== undefined);
     return { text: fitted.text, bytes: fitted.bytes, truncated: cut };
   });
-  return { id, kind, record, truncated, removedChars: removed, sizeBytes: bytes, encoded };
 }
+
+defineEncodedKind(AKTO_RECORD_KIND, (text, bytes, removed) =>
+  aktoEncoded(text, bytes, removed as Partial<Record<PayloadField, number>>),
+);
 
 function unfittable(id: string, maxBytes: number): PoisonError {
   return new PoisonError(
