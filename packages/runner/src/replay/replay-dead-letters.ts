@@ -127,8 +127,10 @@ export async function replayDeadLetters(
     const { record } = entry;
     const sinkIndex =
       record.stage === "sink" ? pipeline.sinks.findIndex((s) => s.id === record.component) : -1;
+    // With `transformWorkers`, a transform's dead letters name it under the pool: "transforms/<id>".
+    const transformId = record.component.replace(/^transforms\//, "");
     const transformIndex =
-      record.stage === "transform" ? pipeline.transforms.findIndex((t) => t.id === record.component) : -1;
+      record.stage === "transform" ? pipeline.transforms.findIndex((t) => t.id === transformId) : -1;
     if (record.stage === "source") {
       skipped.push({
         id: record.message.id,
