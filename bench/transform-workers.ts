@@ -1,21 +1,7 @@
-/**
- * The Akto path's transforms (redact → akto_mapping) on the main thread beside the same chain in
- * core's workerPoolTransform with 1 and 2 worker threads, in one process without I/O, on the
- * emulator's seed payloads (normalised once up front): how far the chain scales with threads when
- * nothing else competes for the cores (in the e2e run the emulator and the broker take their share).
- *   transformChainRowsPerSec      rows/s through the chain on the main thread
- *   transformWorkers1RowsPerSec   rows/s with the chain in 1 worker thread
- *   transformWorkers2RowsPerSec   rows/s with 2 worker threads
- *   transformWorkersSpeedup2      transformWorkers2RowsPerSec ÷ transformChainRowsPerSec
- * Each figure is the best of ROUNDS passes, after a warm-up pass (each pool is started afresh).
- */
-import type { AgentExecution } from "@pipekit/agent-execution";
-import { type ComponentContext, createMessage, type Message, silentLogger } from "@pipekit/core";
+import { type ComponentContext, type Message, silentLogger } from "@pipekit/core";
 import { workerPoolTransform } from "@pipekit/core/advanced";
-import { normaliseRow } from "../packages/source-databricks/src/normalise/normalise-row.js";
-import { type AgentTask, buildTemplates } from "../packages/testkit-databricks/src/seed/payloads.js";
-import { Prng } from "../packages/testkit-databricks/src/seed/prng.js";
 import { createTransforms } from "./support/e2e-transform-chain.js";
+import { normaliseSeeded, seedRows } from "./support/seed-rows.js";
 
 const ROWS = 40_000;
 const ROUNDS = 3;
@@ -33,43 +19,6 @@ const ctx = {
   tracer: {} as ComponentContext["tracer"],
   signal: new AbortController().signal,
 } as ComponentContext;
-
-function executions(count: number): Message<AgentExecution>[] {
-  const prng = new Prng(7);
-  const tasks: AgentTask[] = ["agent/v2/chat", "agent/v1/responses", "llm/v1/chat"];
-  const pools = tasks.map((task, i) => ({
-    task,
-    endpoint: `agent-${i}`,
-    templates: buildTemplates(prng, { task, endpoint: `agent-${i}`, model: `main.agents.model_${i}` }, 256),
-  }));
-  const start = Date.UTC(2026, 11, 1, 12);
-  const out: Message<AgentExecution>[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const pool = pools[i % pools.length]!;
-    const t = pool.templates[Math.floor(i / pools.length) % pool.templates.length]!;
-    try {
-      const e = normaliseRow(
-        {
-          databricks_request_id: `req-${i}`,
-          request_time: new Date(start + i * 10).toISOString(),
-          status_code: t.statusCode,
-          execution_duration_ms: t.durationMs,
-          request: t.request,
-          response: t.response,
-          requester: t.requester,
-          logging_error_codes: t.loggingErrorCodes,
-        },
-        "ai-gateway",
-        { endpoint: pool.endpoint, task: pool.task },
-        { workspace: "adb-1.2.azuredatabricks.net", table: "w.d.t" },
-      );
-      out.push(createMessage(e.requestId, e, {}, 512 + e.rawRequest.length + e.rawResponse.length));
-    } catch {
-      // the seed's malformed rows
-    }
-  }
-  return out;
-}
 
 async function inline(messages: readonly Message[]): Promise<number> {
   const [redact, mapping] = createTransforms();
@@ -122,7 +71,7 @@ async function best(measure: () => Promise<number>): Promise<number> {
 }
 
 export async function run(): Promise<Record<string, number>> {
-  const messages = executions(ROWS);
+  const messages = normaliseSeeded(seedRows(ROWS, 7));
   const transformChainRowsPerSec = await best(() => inline(messages));
   const transformWorkers1RowsPerSec = await best(() => pooled(messages, 1));
   const transformWorkers2RowsPerSec = await best(() => pooled(messages, 2));

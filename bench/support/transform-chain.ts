@@ -10,13 +10,10 @@
  * Prints { rows, rowsPerSec, normaliseRowsPerSec, records, recordBytes (summed over the sinks) }.
  */
 import type { AgentExecution } from "@pipekit/agent-execution";
-import { type ComponentContext, createMessage, type Message, silentLogger } from "@pipekit/core";
+import { type ComponentContext, type Message, silentLogger } from "@pipekit/core";
 import { redactTransform } from "@pipekit/redact";
 import { aktoMappingTransform } from "@pipekit/sink-akto/mapping";
-// The normaliser by file (not the package entry): only it is under test, not the source's I/O.
-import { normaliseRow } from "../../packages/source-databricks/src/normalise/normalise-row.js";
-import { type AgentTask, buildTemplates } from "../../packages/testkit-databricks/src/seed/payloads.js";
-import { Prng } from "../../packages/testkit-databricks/src/seed/prng.js";
+import { normaliseSeeded, seedRows } from "./seed-rows.js";
 
 const ROWS = Number(process.argv[2] ?? 30_000);
 /** Sinks writing each record (the shield's pipeline: Kafka and Akto HTTP); each one serialises what is not pre-encoded. */
@@ -32,37 +29,8 @@ const ctx = {
   signal: new AbortController().signal,
 } as ComponentContext;
 
-function seedRows(count: number): { row: Record<string, unknown>; task: AgentTask; endpoint: string }[] {
-  const prng = new Prng(42);
-  const tasks: AgentTask[] = ["agent/v2/chat", "agent/v1/responses", "llm/v1/chat"];
-  const pools = tasks.map((task, i) => ({
-    task,
-    endpoint: `agent-${i}`,
-    templates: buildTemplates(prng, { task, endpoint: `agent-${i}`, model: `main.agents.model_${i}` }, 256),
-  }));
-  const start = Date.UTC(2026, 11, 1, 12);
-  return Array.from({ length: count }, (_, i) => {
-    const pool = pools[i % pools.length]!;
-    const t = pool.templates[Math.floor(i / pools.length) % pool.templates.length]!;
-    return {
-      task: pool.task,
-      endpoint: pool.endpoint,
-      row: {
-        databricks_request_id: `req-${i}`,
-        request_time: new Date(start + i * 10).toISOString(),
-        status_code: t.statusCode,
-        execution_duration_ms: t.durationMs,
-        request: t.request,
-        response: t.response,
-        requester: t.requester,
-        logging_error_codes: t.loggingErrorCodes,
-      },
-    };
-  });
-}
-
 async function main() {
-  const rows = seedRows(ROWS);
+  const rows = seedRows(ROWS, 42);
   const redact = redactTransform({});
   const mapping = aktoMappingTransform({});
   await redact.open?.(ctx);
@@ -74,20 +42,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     globalThis.gc?.();
     const t0 = performance.now();
-    const executions: Message<AgentExecution>[] = [];
-    for (const { row, task, endpoint } of rows) {
-      try {
-        const e = normaliseRow(
-          row,
-          "ai-gateway",
-          { endpoint, task },
-          { workspace: "adb-1.2.azuredatabricks.net", table: "w.d.t" },
-        );
-        executions.push(createMessage(e.requestId, e, {}, 512 + e.rawRequest.length + e.rawResponse.length));
-      } catch {
-        // the seed's malformed rows: the source dead-letters them
-      }
-    }
+    const executions = normaliseSeeded(rows);
     const t1 = performance.now();
     records = 0;
     recordBytes = 0;
