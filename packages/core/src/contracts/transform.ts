@@ -20,3 +20,8 @@ export interface Transform<I = unknown, O = unknown> {
   transform(message: Message<I>, ctx: ComponentContext): TransformResult<O> | Promise<TransformResult<O>>;
   close?(): Promise<void>;
 }
+
+/** True for a transform's asynchronous result (a promise or any thenable). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}

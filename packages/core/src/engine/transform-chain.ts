@@ -1,7 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { ComponentContext } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
-import type { Transform, TransformResult } from "../contracts/transform.js";
+import { isPromiseLike, type Transform, type TransformResult } from "../contracts/transform.js";
 import { FatalError } from "../errors/classified-errors.js";
 import { BufferedStageMetrics } from "../telemetry/buffered-stage-metrics.js";
 import type { CycleTrace } from "../telemetry/cycle-trace.js";
@@ -44,10 +44,6 @@ interface Stage {
   readonly attrs: ComponentAttributes;
   readonly ctx: ComponentContext;
   readonly counts: BufferedStageMetrics;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 function isMessage(value: unknown): value is Message {

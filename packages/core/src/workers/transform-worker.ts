@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { trace } from "@opentelemetry/api";
 import type { ComponentContext, Logger } from "../contracts/context.js";
 import type { Message } from "../contracts/message.js";
-import type { Transform, TransformResult } from "../contracts/transform.js";
+import { isPromiseLike, type Transform, type TransformResult } from "../contracts/transform.js";
 import type { WorkerTransforms } from "./transform-worker-types.js";
 import { CollectingMeter } from "./worker-meter.js";
 import type {
@@ -61,10 +61,6 @@ interface Stage {
   readonly id: string;
   readonly transform: Transform;
   readonly ctx: ComponentContext;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 /**

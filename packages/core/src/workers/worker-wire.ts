@@ -1,7 +1,6 @@
 import {
   createMessage,
   type EncodedValue,
-  encodedJson,
   encodedOnlyMessage,
   isEncodedOnly,
   type Message,
@@ -25,18 +24,13 @@ export interface WireMessage {
 
 export function toWire(message: Message): WireMessage {
   const { id, meta, sizeBytes, encoded } = message;
-  const wireEncoded = encoded && wireEncodedOf(encoded);
-  if (wireEncoded && isEncodedOnly(message)) return { id, meta, sizeBytes, encoded: wireEncoded };
-  return wireEncoded
-    ? { id, meta, sizeBytes, value: message.value, encoded: wireEncoded }
-    : { id, meta, sizeBytes, value: message.value };
-}
-
-function wireEncodedOf(encoded: EncodedValue): WireMessage["encoded"] {
-  const kind = encodedKindOf(encoded);
-  if (kind) return { text: encoded.text, bytes: encoded.bytes, kind };
+  if (encoded === undefined) return { id, meta, sizeBytes, value: message.value };
   // A `fit` without a kind cannot be rebuilt on the other side: the value then travels without it.
-  return { text: encoded.text, bytes: encoded.bytes };
+  const kind = encodedKindOf(encoded);
+  const wire = { text: encoded.text, bytes: encoded.bytes, ...(kind ? { kind } : {}) };
+  return isEncodedOnly(message)
+    ? { id, meta, sizeBytes, encoded: wire }
+    : { id, meta, sizeBytes, value: message.value, encoded: wire };
 }
 
 export function fromWire(wire: WireMessage): Message {
@@ -45,8 +39,8 @@ export function fromWire(wire: WireMessage): Message {
   return createMessage(wire.id, wire.value, wire.meta, wire.sizeBytes, encoded);
 }
 
-function encodedFromWire(encoded: NonNullable<WireMessage["encoded"]>): EncodedValue {
-  return encoded.kind ? reviveEncoded(encoded.text, encoded.bytes, encoded.kind) : encodedJson(encoded.text);
+function encodedFromWire({ text, bytes, kind }: NonNullable<WireMessage["encoded"]>): EncodedValue {
+  return kind ? reviveEncoded(text, bytes, kind) : { text, bytes };
 }
 
 /** A transform's failure inside a worker, as data. */

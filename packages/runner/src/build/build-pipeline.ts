@@ -9,7 +9,7 @@ import type { ValidatedPipeline } from "../config/validate-config.js";
 import type { ProgressTracker } from "../progress/progress-tracker.js";
 import type { Readiness } from "../service/http-server.js";
 import { type CycleEngine, createEngine, createFileCheckpointStore, type EngineOptions } from "./engine.js";
-import type { TransformWorkerChainOptions } from "./transform-worker-chain.js";
+import { TRANSFORM_POOL_ID, type TransformWorkerChainOptions } from "./transform-worker-chain.js";
 
 export interface BuildDeps {
   readonly logger: Logger;
@@ -54,7 +54,7 @@ export async function buildPipeline(pipeline: ValidatedPipeline, deps: BuildDeps
   )) as Source;
   const transforms: { id: string; transform: Transform }[] = [];
   if ((config.transformWorkers ?? 0) >= 1 && pipeline.transforms.length > 0) {
-    transforms.push({ id: "transforms", transform: transformWorkerPool(pipeline) });
+    transforms.push({ id: TRANSFORM_POOL_ID, transform: transformWorkerPool(pipeline) });
   } else {
     for (const t of pipeline.transforms) {
       transforms.push({

@@ -9,6 +9,12 @@ import type { WorkerTransforms } from "@pipekit/core/advanced";
 import { loadPlugins } from "../plugins/load-plugins.js";
 import { createDefaultRegistry } from "../registry/default-registry.js";
 
+/**
+ * The id of the one stage a `transformWorkers` chain becomes: its transforms log, count and
+ * dead-letter as `transforms/<transform id>`.
+ */
+export const TRANSFORM_POOL_ID = "transforms";
+
 export interface TransformWorkerChainOptions {
   /** In pipeline order; `config` is the file's entry (interpolated) without its `type`. */
   readonly transforms: readonly { readonly id: string; readonly type: string; readonly config: unknown }[];

@@ -12,6 +12,7 @@ import {
 } from "@pipekit/core";
 import type { DeadLetterRecord } from "@pipekit/core/advanced";
 import { MemorySink } from "@pipekit/core/builtins";
+import { TRANSFORM_POOL_ID } from "../build/transform-worker-chain.js";
 import type { ValidatedPipeline } from "../config/validate-config.js";
 
 /** What a replay did, per destination, and what it could not do. */
@@ -107,6 +108,8 @@ function recordingSink(sink: Sink, accepted: Set<string>): Sink {
  * what went is recorded in a ledger beside the file and skipped next time; what is refused again
  * stays, with its new reason.
  */
+const POOL_PREFIX = `${TRANSFORM_POOL_ID}/`;
+
 export async function replayDeadLetters(
   pipeline: ValidatedPipeline,
   file: string,
@@ -128,7 +131,9 @@ export async function replayDeadLetters(
     const sinkIndex =
       record.stage === "sink" ? pipeline.sinks.findIndex((s) => s.id === record.component) : -1;
     // With `transformWorkers`, a transform's dead letters name it under the pool: "transforms/<id>".
-    const transformId = record.component.replace(/^transforms\//, "");
+    const transformId = record.component.startsWith(POOL_PREFIX)
+      ? record.component.slice(POOL_PREFIX.length)
+      : record.component;
     const transformIndex =
       record.stage === "transform" ? pipeline.transforms.findIndex((t) => t.id === transformId) : -1;
     if (record.stage === "source") {
