@@ -22,6 +22,25 @@ const text = fc
       { weight: 4, arbitrary: fc.constantFrom(...plainTexts) },
       { weight: 2, arbitrary: fc.string({ maxLength: 10 }) },
       { weight: 1, arbitrary: fc.constantFrom(" ", ":", "=", "@", "[REDACTED:EMAIL]", "{}", "[1]", "\\n") },
+      // What JSON.stringify escapes (quotes, backslashes, control characters, lone surrogates) and
+      // what it writes raw (pairs, U+2028): the in-place path must decide each as the parser does.
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '"',
+          "\\",
+          "\n",
+          "\t",
+          "\u0000",
+          "\u001f",
+          "\ud83d\ude00",
+          "\ud800",
+          "\udc00",
+          "\u2028",
+          "é",
+        ),
+      },
+      { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
     ),
     { maxLength: 4 },
   )
@@ -73,6 +92,28 @@ const jsonText = fc.oneof(
     arbitrary: fc
       .tuple(fc.constantFrom("1.50", "1e3", "-0", "9007199254740993", "01", "tru", ""), text)
       .map(([n, t]) => `{"n":${n},"t":${JSON.stringify(t)}}`),
+  },
+  {
+    // String literals JSON.parse reads but JSON.stringify would write otherwise, or not at all.
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(
+          '"\\u0041"',
+          '"a\\/b"',
+          '"\\ud83d\\ude00"',
+          '"\ud800"',
+          '"\\x"',
+          '"\\',
+          '"\\u00"',
+          '"ok\\"',
+          '"\\\\"',
+          '"\\"hunter2\\""',
+        ),
+        fc.constantFrom('"password"', '"\\u0070assword"', '"email"', '"a\\"b"'),
+        text,
+      )
+      .map(([literal, k, t]) => `{${k}:${literal},"t":${JSON.stringify(t)}}`),
   },
 );
 

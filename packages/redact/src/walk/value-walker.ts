@@ -62,6 +62,12 @@ interface TextScan {
  */
 const TEXT_MEMO_MIN_LENGTH = 14;
 
+interface RedactedText {
+  readonly text: string;
+  readonly detectors: readonly string[];
+}
+const CLEAN = Symbol("clean");
+
 /**
  * One redaction of one value. Copy-on-write: unchanged subtrees are returned as the same objects,
  * so a clean payload costs no allocation. JSON found inside strings (tool-call arguments, raw
@@ -75,10 +81,15 @@ export class ValueWalker {
   private inNestedJson = false;
   /** Validator results for this record (see TextHints.memo). */
   private readonly memo = new Map<string, boolean>();
-  private readonly textMemo = new Map<
-    string,
-    { readonly text: string; readonly detectors: readonly string[] }
-  >();
+  /** Long texts seen in this record: what they became (CLEAN: unchanged, nothing found). */
+  private readonly textMemo = new Map<string, RedactedText | typeof CLEAN>();
+  /** Detectors of the text being redacted (one array for the record: most texts find nothing). */
+  private readonly found: string[] = [];
+  private readonly onFinding = (detector: string) => {
+    this.found.push(detector);
+  };
+  /** Key lists of the objects being scanned, one per nesting level, reused from object to object. */
+  private readonly scannedKeys: string[][] = [];
 
   constructor(private readonly settings: WalkSettings) {}
 
@@ -123,18 +134,29 @@ export class ValueWalker {
    */
   private visitText(value: string): string {
     const memoize = value.length >= TEXT_MEMO_MIN_LENGTH;
-    let result = memoize ? this.textMemo.get(value) : undefined;
-    if (result === undefined) {
-      const detectors: string[] = [];
-      const text = this.settings.text.redact(value, this.memo, (detector) => detectors.push(detector));
-      result = { text, detectors };
-      if (memoize) this.textMemo.set(value, result);
+    const known = memoize ? this.textMemo.get(value) : undefined;
+    if (known === CLEAN) return value;
+    if (known !== undefined) {
+      this.reportFindings(known.detectors);
+      return known.text;
     }
-    if (result.detectors.length > 0) {
-      const pathKey = formatPath(this.path);
-      for (const detector of result.detectors) this.report.add(detector, pathKey);
+    const found = this.found;
+    found.length = 0;
+    const text = this.settings.text.redact(value, this.memo, this.onFinding);
+    if (found.length === 0) {
+      if (memoize) this.textMemo.set(value, text === value ? CLEAN : { text, detectors: [] });
+      return text;
     }
-    return result.text;
+    const detectors = found.slice();
+    if (memoize) this.textMemo.set(value, { text, detectors });
+    this.reportFindings(detectors);
+    return text;
+  }
+
+  private reportFindings(detectors: readonly string[]): void {
+    if (detectors.length === 0) return;
+    const pathKey = formatPath(this.path);
+    for (const detector of detectors) this.report.add(detector, pathKey);
   }
 
   /** The redacted JSON text, or undefined when `value` is not JSON (then it is treated as text). */
@@ -235,7 +257,11 @@ export class ValueWalker {
       scan.pos++;
       return true;
     }
-    const keys: string[] = [];
+    let keys = this.scannedKeys[depth];
+    if (keys === undefined) {
+      keys = [];
+      this.scannedKeys[depth] = keys;
+    } else keys.length = 0;
     for (;;) {
       if (json.charCodeAt(scan.pos) !== 34) return false;
       const end = json.indexOf('"', scan.pos + 1);
