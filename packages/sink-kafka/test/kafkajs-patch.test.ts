@@ -11,7 +11,6 @@ const require = createRequire(import.meta.url);
 type EncoderInstance = {
   writeVarInt(v: number): EncoderInstance;
   writeVarLong(v: unknown): EncoderInstance;
-  writeUVarInt(v: number): EncoderInstance;
   buffer: Buffer;
 };
 const Encoder = require("kafkajs/src/protocol/encoder") as {

@@ -143,9 +143,10 @@ export class ValueWalker {
     const found = this.found;
     found.length = 0;
     const text = this.settings.text.redact(value, this.memo, this.onFinding);
+    // The text changes only where a detector found something, so no findings means unchanged.
     if (found.length === 0) {
-      if (memoize) this.textMemo.set(value, text === value ? CLEAN : { text, detectors: [] });
-      return text;
+      if (memoize) this.textMemo.set(value, CLEAN);
+      return value;
     }
     const detectors = found.slice();
     if (memoize) this.textMemo.set(value, { text, detectors });
