@@ -94,6 +94,7 @@ export function shieldPipelineDocument(s: ShieldSettings, schedule: ShieldSchedu
     ...(s.SHIELD_CLUSTER_BROKERS
       ? { cluster: shieldCluster(s, s.SHIELD_CLUSTER_BROKERS) }
       : { checkpoints: { path: resolve(s.SHIELD_STATE_DIR, "checkpoints.json") } }),
+    ...(s.SHIELD_TRANSFORM_WORKERS > 0 ? { transformWorkers: s.SHIELD_TRANSFORM_WORKERS } : {}),
     schedule,
     shutdown: { drainTimeoutSeconds: s.SHIELD_DRAIN_TIMEOUT_SECONDS },
     ...(s.SHIELD_HTTP_PORT !== undefined ? { http: { port: s.SHIELD_HTTP_PORT } } : {}),

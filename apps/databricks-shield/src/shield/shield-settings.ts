@@ -56,6 +56,11 @@ export const shieldEnvSchema = z.object({
   SHIELD_REDACTION_HMAC_KEY: optional,
   SHIELD_HTTP_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))),
   /**
+   * Worker threads that run redaction and the Akto mapping (the pipeline's `transformWorkers`);
+   * 0, the default, runs them on the main thread. Worth it with cores to spare: see the README.
+   */
+  SHIELD_TRANSFORM_WORKERS: optional.transform((v) => (v === undefined ? 0 : Number(v))),
+  /**
    * Scale-out: brokers ("host:port,…") of the Kafka cluster that coordinates several instances.
    * Set, it turns cluster mode on: tables are shared out by a consumer group and checkpoints live
    * in a compacted topic instead of SHIELD_STATE_DIR.
@@ -67,6 +72,9 @@ export const shieldEnvSchema = z.object({
   SHIELD_CLUSTER_SHARDS: optional.transform((v) => (v === undefined ? undefined : Number(v))),
   SHIELD_CLUSTER_SESSION_TIMEOUT_MS: optional.transform((v) => (v === undefined ? undefined : Number(v))),
 });
+
+/** The runner's own limit for `transformWorkers`. */
+const MAX_TRANSFORM_WORKERS = 64;
 
 export type ShieldSettings = z.output<typeof shieldEnvSchema>;
 
@@ -97,6 +105,14 @@ export function readShieldSettings(env: Readonly<Record<string, string | undefin
       !(Number.isInteger(s.SHIELD_HTTP_PORT) && s.SHIELD_HTTP_PORT >= 0 && s.SHIELD_HTTP_PORT < 65536)
     ) {
       problems.push("SHIELD_HTTP_PORT must be a port number");
+    }
+    if (
+      !(Number.isInteger(s.SHIELD_TRANSFORM_WORKERS) && s.SHIELD_TRANSFORM_WORKERS >= 0) ||
+      s.SHIELD_TRANSFORM_WORKERS > MAX_TRANSFORM_WORKERS
+    ) {
+      problems.push(
+        `SHIELD_TRANSFORM_WORKERS must be a whole number from 0 to ${MAX_TRANSFORM_WORKERS}, found "${env.SHIELD_TRANSFORM_WORKERS}"`,
+      );
     }
     if (
       s.SHIELD_CLUSTER_SHARDS !== undefined &&
