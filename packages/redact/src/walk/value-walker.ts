@@ -83,7 +83,7 @@ export class ValueWalker {
   private readonly memo = new Map<string, boolean>();
   /** Long texts seen in this record: what they became (CLEAN: unchanged, nothing found). */
   private readonly textMemo = new Map<string, RedactedText | typeof CLEAN>();
-  /** Detectors of the text being redacted (one array for the record: most texts find nothing). */
+  /** Detectors found in this record's texts so far (one array for the record: most texts find nothing). */
   private readonly found: string[] = [];
   private readonly onFinding = (detector: string) => {
     this.found.push(detector);
@@ -140,15 +140,17 @@ export class ValueWalker {
       this.reportFindings(known.detectors);
       return known.text;
     }
+    // Findings are appended after those of earlier texts (resetting the array per text cost more
+    // than the scan of a short one); only this text's part is taken.
     const found = this.found;
-    found.length = 0;
+    const start = found.length;
     const text = this.settings.text.redact(value, this.memo, this.onFinding);
     // The text changes only where a detector found something, so no findings means unchanged.
-    if (found.length === 0) {
+    if (found.length === start) {
       if (memoize) this.textMemo.set(value, CLEAN);
       return value;
     }
-    const detectors = found.slice();
+    const detectors = found.slice(start);
     if (memoize) this.textMemo.set(value, { text, detectors });
     this.reportFindings(detectors);
     return text;

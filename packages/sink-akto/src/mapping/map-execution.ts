@@ -1,5 +1,5 @@
 import type { AgentExecution, ToolCall } from "@pipekit/agent-execution";
-import { type EncodedValue, encodedJson, PoisonError } from "@pipekit/core";
+import { type EncodedValue, PoisonError } from "@pipekit/core";
 import { defineEncodedKind, withEncodedKind } from "@pipekit/core/advanced";
 import { type AgentParts, agentParts, toolParts } from "./agent-parts.js";
 import { AKTO_MAX_RECORD_BYTES, AKTO_MAX_STRING_CHARS, type AktoRecord } from "./akto-record.js";
@@ -212,14 +212,16 @@ function aktoEncoded(
   bytes: number,
   removed: Partial<Record<PayloadField, number>>,
 ): EncodedValue {
-  return encodedJson(text, (maxBytes) => {
+  // Not encodedJson: it would measure the text's bytes again, and fitToLimits already has them.
+  const fit = (maxBytes: number) => {
     // Parsed again here (records too large for a destination are rare) so that the closure holds
     // only the text: a record waiting in a sink's queue must not keep its object form alive too.
     const fitted = fitRecordToBytes(JSON.parse(text) as AktoRecord, text, bytes, maxBytes);
     if (fitted === undefined) return undefined;
     const cut = PAYLOAD_FIELDS.filter((f) => removed[f] !== undefined || fitted.removed[f] !== undefined);
     return { text: fitted.text, bytes: fitted.bytes, truncated: cut };
-  });
+  };
+  return { text, bytes, fit };
 }
 
 defineEncodedKind(AKTO_RECORD_KIND, (text, bytes, removed) =>

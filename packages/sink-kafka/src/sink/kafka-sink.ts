@@ -260,7 +260,11 @@ export class KafkaSink implements Sink {
         failed.push({ index, error: new PoisonError((error as Error).message, { cause: error }) });
         continue;
       }
-      let size = recordSize(record);
+      const encoded = message.encoded;
+      let size = recordSize(
+        record,
+        encoded !== undefined && record.value === encoded.text ? encoded.bytes : undefined,
+      );
       if (size + BATCH_OVERHEAD_BYTES > this.maxBatchBytes) {
         const fitted = this.fit(message, record, size);
         if (fitted instanceof PoisonError) {

@@ -15,9 +15,12 @@ function byteLength(value: unknown): number {
   return Buffer.byteLength(String(value));
 }
 
-/** Uncompressed size of a record as it travels inside a record batch. */
-export function recordSize(record: KafkaMessage): number {
-  let size = RECORD_OVERHEAD_BYTES + byteLength(record.key) + byteLength(record.value);
+/**
+ * Uncompressed size of a record as it travels inside a record batch. `valueBytes`: the value's
+ * UTF-8 length when the caller already knows it (a pre-encoded message), so it is not measured again.
+ */
+export function recordSize(record: KafkaMessage, valueBytes?: number): number {
+  let size = RECORD_OVERHEAD_BYTES + byteLength(record.key) + (valueBytes ?? byteLength(record.value));
   for (const [name, value] of Object.entries(record.headers ?? {}))
     size += 2 + byteLength(name) + byteLength(value);
   return size;
