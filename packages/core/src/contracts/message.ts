@@ -23,6 +23,7 @@ export interface Message<T = unknown> {
  */
 export interface EncodedValue {
   readonly text: string;
+  /** UTF-8 length of `text`: sinks size their batches by it without measuring the text again. */
   readonly bytes: number;
   /**
    * The value shortened so its text takes at most `maxBytes`, for a destination whose record limit
