@@ -61,8 +61,13 @@ say("Starting the demo Databricks workspace (emulator)…");
 // Every place a 2026 workspace records agent executions: AI Gateway inference tables (current and
 // Beta layouts), the legacy payload table, MLflow traces in Unity Catalog (v1 tables, v2 views) and
 // MLflow experiment traces over REST.
+// Rows lie 2 to 57 minutes back: inside the shield's 60-minute look-back and clear of its 30 s
+// safety lag however long start-up takes, so every seeded execution is read (spread over the
+// whole hour, the oldest and newest fell out of the window depending on a second of start-up).
 const workspace = await startWorkspaceEmulator({
   seed: 42,
+  now: Date.now() - 120_000,
+  windowMinutes: 55,
   rowsPerTable: Number(args.rows),
   surfaces: ["ai-gateway-beta", "uc-traces-v1", "uc-traces-v2", "experiment-traces"],
 });
@@ -150,6 +155,11 @@ try {
     );
   }
   say(`executions → Akto records  ${summary.executions}`);
+  const missing = missingExecutions(summary.executionIds, workspace.manifest);
+  say(
+    `seeded, not delivered      ${missing.length}${missing.length ? ` (e.g. ${missing.slice(0, 3).join(", ")})` : ""}`,
+  );
+  if (missing.length > 0) process.exitCode = 1;
   say(`tool calls → Akto records  ${summary.toolCalls}`);
   const violations = contractViolations(existsSync(outputFile) ? readFileSync(outputFile, "utf8") : "");
   say(
@@ -198,6 +208,16 @@ function countBySurface(ids: readonly string[], manifest: SeedManifest): Map<str
     counts.set(surface, (counts.get(surface) ?? 0) + 1);
   }
   return new Map([...counts].sort((a, b) => a[0].localeCompare(b[0])));
+}
+
+/** Seeded executions (malformed rows aside: those are dead-lettered) that no Akto record carries. */
+function missingExecutions(ids: readonly string[], manifest: SeedManifest): string[] {
+  const delivered = new Set(ids);
+  const seeded = [
+    ...manifest.tables.flatMap((t) => (SURFACE_OF_TABLE[t.kind] ? (t.rows ?? []) : [])),
+    ...(manifest.experimentTraces ?? []),
+  ];
+  return seeded.filter((r) => !("malformed" in r && r.malformed) && !delivered.has(r.id)).map((r) => r.id);
 }
 
 /** Every record against Akto's ingestion contract (testkit-akto's checker), each named by its line. */
