@@ -1,3 +1,4 @@
+import { MAX_TRANSFORM_WORKERS } from "@pipekit/runner/cli";
 import { z } from "zod";
 
 /**
@@ -73,9 +74,6 @@ export const shieldEnvSchema = z.object({
   SHIELD_CLUSTER_SESSION_TIMEOUT_MS: optional.transform((v) => (v === undefined ? undefined : Number(v))),
 });
 
-/** The runner's own limit for `transformWorkers`. */
-const MAX_TRANSFORM_WORKERS = 64;
-
 export type ShieldSettings = z.output<typeof shieldEnvSchema>;
 
 export class ShieldConfigError extends Error {
@@ -106,10 +104,8 @@ export function readShieldSettings(env: Readonly<Record<string, string | undefin
     ) {
       problems.push("SHIELD_HTTP_PORT must be a port number");
     }
-    if (
-      !(Number.isInteger(s.SHIELD_TRANSFORM_WORKERS) && s.SHIELD_TRANSFORM_WORKERS >= 0) ||
-      s.SHIELD_TRANSFORM_WORKERS > MAX_TRANSFORM_WORKERS
-    ) {
+    const workers = s.SHIELD_TRANSFORM_WORKERS;
+    if (!(Number.isInteger(workers) && workers >= 0 && workers <= MAX_TRANSFORM_WORKERS)) {
       problems.push(
         `SHIELD_TRANSFORM_WORKERS must be a whole number from 0 to ${MAX_TRANSFORM_WORKERS}, found "${env.SHIELD_TRANSFORM_WORKERS}"`,
       );

@@ -2,6 +2,7 @@
 // the registry. Kept apart from the root entry, which also carries `runConfigTests` and with it
 // jest-diff (~10 MB of RSS a long-running binary would hold for nothing).
 
+export { MAX_TRANSFORM_WORKERS } from "../config/pipeline-config-schema.js";
 export {
   BUILTIN_PACKAGES,
   type ComponentModule,

@@ -7,6 +7,10 @@ import {
 } from "@pipekit/core/advanced";
 import { z } from "zod";
 import { clusterConfigSchema } from "../cluster/cluster-config.js";
+
+/** Most worker threads `transformWorkers` may ask for. */
+export const MAX_TRANSFORM_WORKERS = 64;
+
 import { telemetryConfigSchema } from "../telemetry/telemetry-config.js";
 
 /**
@@ -101,7 +105,7 @@ export const pipelineConfigSchema = z.strictObject({
   transformWorkers: z
     .int()
     .min(0)
-    .max(64)
+    .max(MAX_TRANSFORM_WORKERS)
     .optional()
     .describe(
       "Worker threads that run the whole transform chain (default 0: on the main thread). Helps when transforms are the bottleneck and cores are spare.",
