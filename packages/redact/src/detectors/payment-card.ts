@@ -7,8 +7,7 @@ import { digitsOf, luhnValid } from "./validators.js";
  * another number may follow in prose ("4111111111111111 090-85-1343"): rejecting that too hid the
  * card entirely.
  */
-const CARD_RE =
-  /(?<![\w\-.])(?:\d{13,19}(?![\w-]|\.\d|-\d)|\d(?:[ -]?\d){12,18}(?![\w-]|\.\d|[ -]\d))/g;
+const CARD_RE = /(?<![\w\-.])(?:\d{13,19}(?![\w-]|\.\d|-\d)|\d(?:[ -]?\d){12,18}(?![\w-]|\.\d|[ -]\d))/g;
 
 /** Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro. */
 const IIN = /^(?:4|5[0-9]|2[2-7]|3[47]|3[0689]|35|6)/;
